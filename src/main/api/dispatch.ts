@@ -1,0 +1,68 @@
+/**
+ * Turns (method name, untrusted payload) into an Outcome, for any transport.
+ * Validation happens here once, so no handler ever sees an unchecked payload
+ * and no bad payload can crash the process.
+ */
+import type { z } from 'zod';
+import {
+  isMethodName,
+  methods,
+  type ApiError,
+  type MethodName,
+  type Outcome,
+  type ParsedRequest,
+  type Response,
+} from '../../shared/contract.js';
+
+export type Handler<M extends MethodName> = (request: ParsedRequest<M>) => Promise<Response<M>> | Response<M>;
+export type Handlers = { [M in MethodName]: Handler<M> };
+
+/** An error a handler throws on purpose, with a message meant for the user. */
+export class UserFacingError extends Error {
+  constructor(
+    readonly code: ApiError['code'],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UserFacingError';
+  }
+}
+
+export function zodIssues(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(payload)',
+    message: issue.message,
+  }));
+}
+
+export function createDispatcher(handlers: Handlers, log: (message: string) => void = () => {}) {
+  return async function dispatch(method: unknown, payload: unknown): Promise<Outcome<unknown>> {
+    if (!isMethodName(method)) {
+      return { ok: false, error: { code: 'unknown_method', message: `Unknown method: ${String(method).slice(0, 100)}` } };
+    }
+    const parsed = methods[method].request.safeParse(payload ?? {});
+    if (!parsed.success) {
+      const issues = zodIssues(parsed.error);
+      return {
+        ok: false,
+        error: {
+          code: 'invalid_request',
+          message: `Invalid request for ${method}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+          issues,
+        },
+      };
+    }
+    try {
+      const handler = handlers[method] as (request: unknown) => unknown;
+      const value = await handler(parsed.data);
+      return { ok: true, value };
+    } catch (error) {
+      if (error instanceof UserFacingError) return { ok: false, error: { code: error.code, message: error.message } };
+      const message = error instanceof Error ? error.message : String(error);
+      log(`${method} failed: ${error instanceof Error && error.stack ? error.stack : message}`);
+      return { ok: false, error: { code: 'failed', message } };
+    }
+  };
+}
+
+export type Dispatch = ReturnType<typeof createDispatcher>;
