@@ -216,6 +216,4 @@ export interface PreloadBridge {
   on(event: string, listener: (payload: unknown) => void): () => void;
 }
 
-export const IPC_CALL_CHANNEL = 'ganvas:call';
-export const IPC_EVENT_CHANNEL = 'ganvas:event';
-export const MEDIA_SCHEME = 'ganvas-media';
+export { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, MEDIA_SCHEME } from './channels.js';

@@ -1,0 +1,168 @@
+/**
+ * `ganvas`: the command line on the same engine as the studio.
+ * Each command is a small function below; argument errors exit with code 2,
+ * partial failures (some files failed) with code 1.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { resolveDataDir } from './engine/data-dir.js';
+import { appVersion, rendererDir } from './engine/install-location.js';
+
+// Commands import the engine lazily, so `ganvas --help` starts instantly.
+const loadGallery = () => import('./engine/gallery/index.js');
+
+const HELP = `GANvas ${appVersion()}: image-to-image translation with GANs
+
+Usage:
+  ganvas serve [--port N] [--data-dir DIR]      start the studio for a browser on this machine
+  ganvas gallery list [--search TEXT] [--limit N] [--json]
+  ganvas gallery add FILE... [--tag TAG]        import images into the gallery
+  ganvas gallery export ID OUT_DIR              copy an item's images to a folder
+  ganvas --version | --help
+
+Options common to all commands:
+  --data-dir DIR   where the gallery, models and checkpoints live
+                   (default: $GANVAS_DATA_DIR, else the per-user data folder)
+
+Environment:
+  GANVAS_DATA_DIR  data folder (same as --data-dir)
+  GANVAS_TOKEN     fixed access token for \`serve\` (default: a new random one each start)
+`;
+
+class UsageError extends Error {}
+
+type Options = ParseArgsConfig['options'];
+
+type Parsed = { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[] };
+
+function parse(args: string[], options: Options): Parsed {
+  try {
+    return parseArgs({ args, options: { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...options }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be a whole number, got "${value}"`);
+  return n;
+}
+
+async function serve(args: string[]): Promise<number> {
+  const { values } = parse(args, { port: { type: 'string' } });
+  if (values.help) return print(HELP);
+  const port = positiveInt(values.port as string | undefined, '--port', 0);
+  if (port > 65535) throw new UsageError('--port must be at most 65535');
+  const dataDir = resolveDataDir(values['data-dir'] as string | undefined);
+  const { openStudio } = await import('./api/studio.js');
+  const { startServer } = await import('./server/index.js');
+  const studio = openStudio({ dataDir, transport: 'http' });
+  const server = await startServer({ studio, rendererDir: rendererDir(), port, token: process.env.GANVAS_TOKEN || undefined });
+  console.log(`GANvas is running. Open this URL in a browser on this machine:\n\n    ${server.url}\n\nData folder: ${dataDir}\nPress Ctrl+C to stop.`);
+  await new Promise<void>((done) => {
+    const stop = () => done();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  await studio.close();
+  return 0;
+}
+
+async function gallery(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { openGallery } = await loadGallery();
+  switch (sub) {
+    case 'list': {
+      const { values } = parse(rest, { search: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } });
+      const store = openGallery({ dataDir: resolveDataDir(values['data-dir'] as string | undefined) });
+      try {
+        const limit = Math.min(500, positiveInt(values.limit as string | undefined, '--limit', 50) || 50);
+        const text = values.search as string | undefined;
+        const page = store.list({ sort: 'newest', offset: 0, limit, ...(text ? { text } : {}) });
+        if (values.json) return print(JSON.stringify(page, null, 2));
+        for (const item of page.items) {
+          const tags = item.tags.length ? `  [${item.tags.join(', ')}]` : '';
+          const star = item.favourite ? '★ ' : '';
+          console.log(`${String(item.id).padStart(6)}  ${new Date(item.createdAt).toISOString().slice(0, 16).replace('T', ' ')}  ${item.kind.padEnd(9)} ${star}${item.title} (${item.output.width}×${item.output.height})${tags}`);
+        }
+        console.log(`${page.items.length} of ${page.total} item${page.total === 1 ? '' : 's'}`);
+        return 0;
+      } finally {
+        store.close();
+      }
+    }
+    case 'add': {
+      const { values, positionals } = parse(rest, { tag: { type: 'string', multiple: true } });
+      if (!positionals.length) throw new UsageError('gallery add needs at least one image file');
+      const store = openGallery({ dataDir: resolveDataDir(values['data-dir'] as string | undefined) });
+      try {
+        const files: { name: string; data: Buffer }[] = [];
+        const failed: { name: string; reason: string }[] = [];
+        for (const path of positionals) {
+          try {
+            files.push({ name: basename(path), data: await readFile(resolve(path)) });
+          } catch (error) {
+            const code = (error as NodeJS.ErrnoException).code;
+            failed.push({ name: path, reason: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not an image file' : String((error as Error).message) });
+          }
+        }
+        const result = files.length ? await store.importFiles(files) : { added: [], failed: [] };
+        const tags = (values.tag as string[] | undefined) ?? [];
+        for (const item of result.added) {
+          if (tags.length) store.update(item.id, { tags: [...new Set([...item.tags, ...tags])] });
+          console.log(`added ${item.id}: ${item.title} (${item.output.width}×${item.output.height} ${item.output.format})`);
+        }
+        for (const failure of [...failed, ...result.failed]) console.error(`failed: ${failure.name}: ${failure.reason}`);
+        const failures = failed.length + result.failed.length;
+        console.log(`${result.added.length} added, ${failures} failed`);
+        return failures ? 1 : 0;
+      } finally {
+        store.close();
+      }
+    }
+    case 'export': {
+      const { values, positionals } = parse(rest, {});
+      const [id, out] = positionals;
+      if (!id || !out || positionals.length !== 2) throw new UsageError('usage: ganvas gallery export ID OUT_DIR');
+      const store = openGallery({ dataDir: resolveDataDir(values['data-dir'] as string | undefined) });
+      try {
+        const written = await store.exportItem(positiveInt(id, 'ID', 0), resolve(out));
+        for (const file of written) console.log(file);
+        return 0;
+      } finally {
+        store.close();
+      }
+    }
+    default:
+      throw new UsageError(sub ? `unknown gallery command "${sub}" (list, add, export)` : 'gallery needs a command: list, add or export');
+  }
+}
+
+function print(text: string): number {
+  console.log(text);
+  return 0;
+}
+
+const commands: Record<string, (args: string[]) => Promise<number>> = { serve, gallery };
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') return print(HELP);
+  if (command === '--version' || command === '-v') return print(appVersion());
+  const run = commands[command];
+  try {
+    if (!run) throw new UsageError(`unknown command "${command}"`);
+    return await run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`ganvas: ${error.message}\nRun \`ganvas --help\` for usage.`);
+      return 2;
+    }
+    console.error(`ganvas: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
