@@ -19,6 +19,7 @@ Usage:
   ganvas gallery list [--search TEXT] [--limit N] [--json]
   ganvas gallery add FILE... [--tag TAG]        import images into the gallery
   ganvas gallery export ID OUT_DIR              copy an item's images to a folder
+  ganvas backend [--backend NAME]              show which tensor backend runs, as JSON
   ganvas --version | --help
 
 Options common to all commands:
@@ -27,6 +28,7 @@ Options common to all commands:
 
 Environment:
   GANVAS_DATA_DIR  data folder (same as --data-dir)
+  GANVAS_BACKEND   force a tensor backend: tensorflow-gpu, tensorflow, wasm or cpu
   GANVAS_TOKEN     fixed access token for \`serve\` (default: a new random one each start)
 `;
 
@@ -142,12 +144,26 @@ async function gallery(args: string[]): Promise<number> {
   }
 }
 
+const backendNames = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+
+async function backend(args: string[]): Promise<number> {
+  const { values } = parse(args, { backend: { type: 'string' } });
+  if (values.help) return print(HELP);
+  const prefer = values.backend as string | undefined;
+  if (prefer !== undefined && !(backendNames as readonly string[]).includes(prefer)) {
+    throw new UsageError(`--backend must be one of ${backendNames.join(', ')}`);
+  }
+  const { initBackend } = await import('./engine/backend/index.js');
+  const report = await initBackend(prefer ? { prefer: prefer as (typeof backendNames)[number] } : {});
+  return print(JSON.stringify(report, null, 2));
+}
+
 function print(text: string): number {
   console.log(text);
   return 0;
 }
 
-const commands: Record<string, (args: string[]) => Promise<number>> = { serve, gallery };
+const commands: Record<string, (args: string[]) => Promise<number>> = { serve, gallery, backend };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
