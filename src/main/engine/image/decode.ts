@@ -1,0 +1,171 @@
+import { readFile } from 'node:fs/promises';
+import sharp, { type Metadata } from 'sharp';
+import { ImageDecodeError, displayName, reasonForDecodeFailure } from './image-decode-error.js';
+import { isSvg, renderSvg, svgSize } from './svg.js';
+import { WHITE, type DecodedImage, type RawImage, type Region, type RGB } from './types.js';
+
+export interface DecodeOptions {
+  /** The name used in error messages; defaults to the file's base name. */
+  name?: string;
+  /** Blend alpha away: `true` onto white, or onto the given colour. Models always want this. */
+  flatten?: boolean | RGB;
+  /** Long side in pixels at which an SVG is rendered (default 512). */
+  svgSize?: number;
+  /** Decode only this rectangle of the upright image (saves memory on large photos). */
+  region?: Region;
+}
+
+export const defaultSvgSize = 512;
+
+/**
+ * Decodes any supported image to 8-bit sRGB, upright (EXIF orientation applied),
+ * first frame only. Greyscale, CMYK, palette and 16-bit inputs all come out as
+ * 8-bit RGB(A). An alpha channel that is fully opaque is dropped, so `channels`
+ * is 4 only when transparency really exists.
+ */
+export async function decodeImage(source: string | Buffer, options: DecodeOptions = {}): Promise<DecodedImage> {
+  const name = displayName(source, options.name);
+  const bytes = await readSource(source, name);
+  let decoded: RawImage & { format: string };
+  try {
+    decoded = isSvg(bytes, name)
+      ? await decodeSvg(bytes, options.svgSize ?? defaultSvgSize, options.region)
+      : await decodeRaster(bytes, options.region);
+  } catch (error) {
+    if (error instanceof ImageDecodeError || error instanceof RangeError) throw error;
+    throw new ImageDecodeError(name, reasonForDecodeFailure(bytes, error));
+  }
+  const image = dropOpaqueAlpha(decoded);
+  const flattened = options.flatten ? flattenAlpha(image, options.flatten === true ? WHITE : options.flatten) : image;
+  return { ...flattened, hasAlpha: flattened.channels === 4, format: decoded.format };
+}
+
+export interface ImageHeader {
+  /** Upright size (after EXIF orientation); for SVG the intrinsic size. */
+  width: number;
+  height: number;
+  format: string;
+  /** SVG: renders sharply at any size, so "too small" does not apply. */
+  scalable: boolean;
+}
+
+/** Reads only what is needed to know the size and format; pixel data is not checked. */
+export async function probeImage(source: string | Buffer, name?: string): Promise<ImageHeader> {
+  const fileName = displayName(source, name);
+  const bytes = await readSource(source, fileName);
+  try {
+    if (isSvg(bytes, fileName)) return { ...svgSize(bytes), format: 'svg', scalable: true };
+    const meta = await sharp(bytes).metadata();
+    const upright = meta.autoOrient ?? { width: meta.width, height: meta.height };
+    return { width: upright.width, height: upright.height, format: formatName(meta), scalable: false };
+  } catch (error) {
+    throw new ImageDecodeError(fileName, reasonForDecodeFailure(bytes, error));
+  }
+}
+
+async function readSource(source: string | Buffer, name: string): Promise<Buffer> {
+  let bytes: Buffer;
+  if (typeof source === 'string') {
+    try {
+      bytes = await readFile(source);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new ImageDecodeError(name, 'the file does not exist');
+      if (code === 'EISDIR') throw new ImageDecodeError(name, 'this is a folder, not an image file');
+      if (code === 'EACCES' || code === 'EPERM') throw new ImageDecodeError(name, 'no permission to read the file');
+      throw new ImageDecodeError(name, `the file cannot be read (${(error as Error).message})`);
+    }
+  } else {
+    bytes = source;
+  }
+  if (bytes.length === 0) throw new ImageDecodeError(name, 'the file is empty');
+  return bytes;
+}
+
+async function decodeRaster(bytes: Buffer, region?: Region): Promise<RawImage & { format: string }> {
+  // failOn 'error' tolerates the harmless warnings many cameras' JPEGs carry but still rejects truncation.
+  const pipeline = sharp(bytes, { autoOrient: true, failOn: 'error', pages: 1 });
+  const meta = await pipeline.metadata();
+  if (region) {
+    const upright = meta.autoOrient ?? { width: meta.width, height: meta.height };
+    checkRegion(region, upright.width, upright.height);
+    pipeline.extract(region);
+  }
+  const { data, info } = await pipeline
+    .toColourspace('srgb')
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3 && info.channels !== 4) {
+    throw new Error(`unexpected ${info.channels} channels after conversion to sRGB`);
+  }
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+    width: info.width,
+    height: info.height,
+    channels: info.channels,
+    format: formatName(meta),
+  };
+}
+
+async function decodeSvg(bytes: Buffer, longSide: number, region?: Region): Promise<RawImage & { format: string }> {
+  const rendered = await renderSvg(bytes, longSide);
+  if (!region) return { ...rendered, format: 'svg' };
+  checkRegion(region, rendered.width, rendered.height);
+  return { ...cropRaw(rendered, region), format: 'svg' };
+}
+
+function checkRegion(region: Region, width: number, height: number): void {
+  const { left, top, width: w, height: h } = region;
+  if (left < 0 || top < 0 || w < 1 || h < 1 || left + w > width || top + h > height) {
+    throw new RangeError(`region ${w}×${h} at (${left}, ${top}) is outside the ${width}×${height} image`);
+  }
+}
+
+function formatName(meta: Metadata): string {
+  if (meta.format === 'heif' && meta.compression === 'av1') return 'avif';
+  return meta.format ?? 'unknown';
+}
+
+export function cropRaw(image: RawImage, region: Region): RawImage {
+  const { channels } = image;
+  const data = new Uint8Array(region.width * region.height * channels);
+  const rowBytes = region.width * channels;
+  for (let y = 0; y < region.height; y++) {
+    const from = ((region.top + y) * image.width + region.left) * channels;
+    data.set(image.data.subarray(from, from + rowBytes), y * rowBytes);
+  }
+  return { data, width: region.width, height: region.height, channels };
+}
+
+function dropOpaqueAlpha(image: RawImage): RawImage {
+  if (image.channels === 3) return image;
+  const { data } = image;
+  for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) return image;
+  return removeAlpha(image);
+}
+
+function removeAlpha(image: RawImage): RawImage {
+  const pixels = image.width * image.height;
+  const data = new Uint8Array(pixels * 3);
+  for (let p = 0; p < pixels; p++) {
+    data[p * 3] = image.data[p * 4]!;
+    data[p * 3 + 1] = image.data[p * 4 + 1]!;
+    data[p * 3 + 2] = image.data[p * 4 + 2]!;
+  }
+  return { data, width: image.width, height: image.height, channels: 3 };
+}
+
+/** Alpha-blends straight (unpremultiplied) RGBA onto a solid colour. */
+export function flattenAlpha(image: RawImage, background: RGB): RawImage {
+  if (image.channels === 3) return image;
+  const pixels = image.width * image.height;
+  const data = new Uint8Array(pixels * 3);
+  const bg = [background.r, background.g, background.b];
+  for (let p = 0; p < pixels; p++) {
+    const alpha = image.data[p * 4 + 3]! / 255;
+    for (let c = 0; c < 3; c++) {
+      data[p * 3 + c] = Math.round(image.data[p * 4 + c]! * alpha + bg[c]! * (1 - alpha));
+    }
+  }
+  return { data, width: image.width, height: image.height, channels: 3 };
+}

@@ -1,0 +1,10 @@
+export { ImageDecodeError } from './image-decode-error.js';
+export { decodeImage, probeImage, flattenAlpha, cropRaw, defaultSvgSize } from './decode.js';
+export type { DecodeOptions, ImageHeader } from './decode.js';
+export { encodeImage } from './encode.js';
+export type { EncodeFormat, EncodeOptions } from './encode.js';
+export { resizeImage } from './resize.js';
+export type { ResizeKernel } from './resize.js';
+export { imageToTensor, tensorToImage, bytesToUnitRange } from './tensor.js';
+export type { DecodedImage, RawImage, Region, RGB } from './types.js';
+export { WHITE } from './types.js';
