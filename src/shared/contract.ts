@@ -34,7 +34,7 @@ export const ImageRef = z.object({
 });
 export type ImageRef = z.infer<typeof ImageRef>;
 
-const Tag = z
+export const Tag = z
   .string()
   .trim()
   .min(1, 'a tag cannot be empty')

@@ -3,37 +3,22 @@
  * Validation happens here once, so no handler ever sees an unchecked payload
  * and no bad payload can crash the process.
  */
-import type { z } from 'zod';
 import {
   isMethodName,
   methods,
-  type ApiError,
   type MethodName,
   type Outcome,
   type ParsedRequest,
   type Response,
 } from '../../shared/contract.js';
+import { UserFacingError } from '../engine/errors.js';
+import { zodIssues } from '../../shared/zod-issues.js';
 
 export type Handler<M extends MethodName> = (request: ParsedRequest<M>) => Promise<Response<M>> | Response<M>;
 export type Handlers = { [M in MethodName]: Handler<M> };
 
-/** An error a handler throws on purpose, with a message meant for the user. */
-export class UserFacingError extends Error {
-  constructor(
-    readonly code: ApiError['code'],
-    message: string,
-  ) {
-    super(message);
-    this.name = 'UserFacingError';
-  }
-}
+export { UserFacingError };
 
-export function zodIssues(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(payload)',
-    message: issue.message,
-  }));
-}
 
 export function createDispatcher(handlers: Handlers, log: (message: string) => void = () => {}) {
   return async function dispatch(method: unknown, payload: unknown): Promise<Outcome<unknown>> {
