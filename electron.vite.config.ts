@@ -27,7 +27,7 @@ export default defineConfig({
   },
   renderer: {
     root: 'src/renderer',
-    plugins: [svelte()],
+    plugins: [svelte({ configFile: resolve('svelte.config.js') })],
     resolve: { alias: { $shared: resolve('src/shared') } },
     build: {
       outDir: 'out/renderer',

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { methods, events, type MethodName } from '../../src/shared/contract.js';
-import { CONTENT_SECURITY_POLICY } from '../../src/shared/security.js';
+import { META_CONTENT_SECURITY_POLICY } from '../../src/shared/security.js';
 import { openStudio, type Studio } from '../../src/main/api/studio.js';
 
 let dir: string;
@@ -71,9 +71,9 @@ describe('the contract', () => {
     expect(Object.keys(events)).toContain('gallery.changed');
   });
 
-  it('uses one CSP everywhere: the renderer page carries the same policy as the servers', () => {
+  it('uses one CSP everywhere: the renderer page carries the servers policy, less frame-ancestors (a meta tag cannot set it)', () => {
     const html = readFileSync(join(__dirname, '../../src/renderer/index.html'), 'utf8');
     const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html);
-    expect(meta?.[1]).toBe(CONTENT_SECURITY_POLICY);
+    expect(meta?.[1]).toBe(META_CONTENT_SECURITY_POLICY);
   });
 });
