@@ -10,6 +10,9 @@
  * src/main/api/<area>.ts, and the client picks it up by type.
  */
 import { z } from 'zod';
+import { JobIdRequest, JobInfo, JobProgressEvent, JobLogEvent, WorkerStats } from './jobs.js';
+
+export { JobInfo, JobProgressEvent, JobLogEvent, WorkerStats, JobIdRequest } from './jobs.js';
 
 // ---------------------------------------------------------------- shared shapes
 
@@ -89,6 +92,48 @@ export type UploadedFile = z.infer<typeof UploadedFile>;
 export const FileFailure = z.object({ name: z.string(), reason: z.string() });
 export type FileFailure = z.infer<typeof FileFailure>;
 
+/** A PNG/JPEG/WebP image carried inline (both transports carry JSON). */
+export const InlineImage = z.string().max(70_000_000, 'an image is at most about 50 MB').describe('base64 bytes of a PNG, JPEG or WebP file');
+
+export const familyIds = ['pix2pix', 'cyclegan', 'stargan', 'srgan', 'esrgan'] as const;
+export const FamilyId = z.enum(familyIds);
+export type FamilyId = z.infer<typeof FamilyId>;
+
+/** A model the studio can run: bundled in models/, shipped by an npm package, or trained by the user. */
+export const ModelInfo = z.object({
+  /** Stable id: 'bundled:pix2pix-openmoji-64', 'npm:esrgan-slim-x4', 'run:<run folder name>'. */
+  id: z.string().min(1).max(200),
+  family: FamilyId,
+  title: z.string(),
+  description: z.string(),
+  source: z.enum(['bundled', 'package', 'trained']),
+  /** Input size the model was trained at (pix2pix canvas side), if fixed. */
+  size: z.number().int().positive().nullable(),
+  /** Upscaling factor for super-resolution models. */
+  scale: z.number().int().positive().nullable(),
+  /** Target domains for StarGAN-like models. */
+  domains: z.array(z.string()),
+  /** Training steps done (trained models). */
+  step: z.number().int().nonnegative().nullable(),
+  createdAt: z.number().int().nullable(),
+  licence: z.string().nullable(),
+});
+export type ModelInfo = z.infer<typeof ModelInfo>;
+
+export const BackendInfo = z.object({
+  active: z.string(),
+  tried: z.array(z.object({ name: z.string(), ok: z.boolean(), reason: z.string().optional() })),
+  threads: z.number().int(),
+  simd: z.boolean(),
+  tfjsVersion: z.string(),
+  kernelsRegistered: z.array(z.string()),
+});
+export type BackendInfo = z.infer<typeof BackendInfo>;
+
+const RunName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'a run name is letters, digits, dots, dashes and underscores (at most 80)');
+
 // ---------------------------------------------------------------- methods
 
 const Empty = z.object({}).strict();
@@ -145,6 +190,102 @@ export const methods = {
     request: z.object({ ids: z.array(ItemId).min(1).max(10_000) }).strict(),
     response: z.object({ restored: z.array(ItemId) }),
   },
+  /** Stores a result (e.g. a doodle and its translation) with its model, settings and timings. */
+  'gallery.add': {
+    request: z
+      .object({
+        kind: ItemKind,
+        title: z.string().max(200).optional(),
+        input: InlineImage.optional(),
+        output: InlineImage,
+        modelId: z.string().max(200).optional(),
+        settings: JsonRecord.optional(),
+        timings: z.record(z.string(), z.number().nonnegative()).optional(),
+        tags: z.array(Tag).max(50).optional(),
+      })
+      .strict(),
+    response: GalleryItem,
+  },
+
+  // ---- the engine
+  'engine.backend': {
+    request: Empty,
+    response: BackendInfo,
+  },
+  'models.list': {
+    request: z.object({ family: FamilyId.optional() }).strict(),
+    response: z.object({ models: z.array(ModelInfo) }),
+  },
+  /**
+   * Translates one image with a model, at interactive speed (the Doodle
+   * view calls it while the user draws). Runs beside training jobs, not
+   * behind them.
+   */
+  'translate.image': {
+    request: z
+      .object({
+        modelId: z.string().min(1).max(200),
+        image: InlineImage,
+        /** Family options, e.g. { noise: true } for pix2pix, { domain: 'google' } for StarGAN. */
+        options: JsonRecord.optional(),
+      })
+      .strict(),
+    response: z.object({ image: InlineImage, width: z.number().int(), height: z.number().int(), modelId: z.string(), ms: z.number() }),
+  },
+
+  // ---- jobs (training, folders, upscaling): long work off the UI thread
+  'jobs.list': {
+    request: Empty,
+    response: z.object({ jobs: z.array(JobInfo) }),
+  },
+  'jobs.get': { request: JobIdRequest, response: JobInfo },
+  'jobs.cancel': { request: JobIdRequest, response: JobInfo },
+  'jobs.pause': { request: JobIdRequest, response: JobInfo },
+  'jobs.resume': { request: JobIdRequest, response: JobInfo },
+  /** Starts a failed/cancelled/interrupted resumable job again from where it stopped. */
+  'jobs.retry': { request: JobIdRequest, response: JobInfo },
+  'jobs.stats': { request: Empty, response: WorkerStats },
+  /** Trains a model on a folder on this machine; resumes the run if `run` exists and `resume` is set. */
+  'train.start': {
+    request: z
+      .object({
+        family: FamilyId,
+        /** Folder with the training data (layout depends on the family). */
+        dataDir: z.string().min(1).max(4096),
+        /** Run folder name under <data dir>/runs. */
+        run: RunName,
+        resume: z.boolean().default(false),
+        /** Every hyperparameter; missing ones get the family's defaults. */
+        config: JsonRecord.default({}),
+      })
+      .strict(),
+    response: JobInfo,
+  },
+  /** Translates or upscales every image of a folder into another folder (never into the input folder). */
+  'translate.folder': {
+    request: z
+      .object({
+        modelId: z.string().min(1).max(200),
+        inputDir: z.string().min(1).max(4096),
+        outputDir: z.string().min(1).max(4096),
+        options: JsonRecord.optional(),
+        saveToGallery: z.boolean().default(false),
+      })
+      .strict(),
+    response: JobInfo,
+  },
+  /** Upscales images sent from the UI; each result is saved to the gallery (kind 'upscale'). */
+  'upscale.images': {
+    request: z
+      .object({
+        files: z.array(UploadedFile).min(1).max(200),
+        scale: z.union([z.literal(2), z.literal(3), z.literal(4)]),
+        modelId: z.string().min(1).max(200).optional(),
+        tile: z.number().int().min(32).max(2048).optional(),
+      })
+      .strict(),
+    response: JobInfo,
+  },
 } as const;
 
 export type Methods = typeof methods;
@@ -164,6 +305,11 @@ export const events = {
     reason: z.enum(['added', 'updated', 'deleted', 'restored']),
     ids: z.array(ItemId),
   }),
+  /** Progress and status changes of a job (throttled; the final state always arrives). */
+  'job.progress': JobProgressEvent,
+  'job.log': JobLogEvent,
+  /** A new sample grid of a training job, as a gallery-independent image. */
+  'job.sample': z.object({ id: z.string(), step: z.number().int(), image: InlineImage }),
 } as const;
 
 export type Events = typeof events;
@@ -176,7 +322,7 @@ export function isEventName(name: unknown): name is EventName {
 
 // ---------------------------------------------------------------- results and errors
 
-export const errorCodes = ['invalid_request', 'unknown_method', 'not_found', 'unsupported', 'failed', 'cancelled'] as const;
+export const errorCodes = ['invalid_request', 'invalid_state', 'unknown_method', 'not_found', 'unsupported', 'failed', 'cancelled'] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 
 export interface ApiError {
