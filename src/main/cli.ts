@@ -19,6 +19,10 @@ Usage:
   ganvas gallery list [--search TEXT] [--limit N] [--json]
   ganvas gallery add FILE... [--tag TAG]        import images into the gallery
   ganvas gallery export ID OUT_DIR              copy an item's images to a folder
+  ganvas upscale [--scale 2|3|4] [--model M] [--tile N] [--format F] --input FILE_OR_DIR [--output FILE_OR_DIR]
+                                                upscale photos with a pretrained ESRGAN (any size, no seams)
+  ganvas eval-sr --data DIR [--scale 4] [--json]
+                                                PSNR/SSIM on Y of each upscaler against bicubic
   ganvas backend [--backend NAME]              show which tensor backend runs, as JSON
   ganvas --version | --help
 
@@ -163,7 +167,13 @@ function print(text: string): number {
   return 0;
 }
 
-const commands: Record<string, (args: string[]) => Promise<number>> = { serve, gallery, backend };
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  serve,
+  gallery,
+  backend,
+  upscale: async (args) => (await import('./cli/upscale.js')).upscaleCommand(args),
+  'eval-sr': async (args) => (await import('./cli/eval-sr.js')).evalSrCommand(args),
+};
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

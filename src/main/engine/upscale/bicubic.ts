@@ -1,0 +1,58 @@
+/**
+ * Bicubic upscaling by a whole factor of one plane of floats, with the Keys
+ * (a = −0.5, "Catmull-Rom") kernel and pixel-centre alignment, edges clamped.
+ * Used for alpha: a mask is flat with hard edges, where the photo-trained
+ * network has nothing to add and can only invent texture.
+ */
+export function bicubicUpscalePlane(plane: Float32Array, width: number, height: number, scale: number): Float32Array {
+  const outW = width * scale;
+  const outH = height * scale;
+  const taps = cubicTaps(scale);
+  const horizontal = new Float32Array(outW * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < outW; x++) {
+      const base = Math.floor(x / scale);
+      const t = taps[x % scale]!;
+      let v = 0;
+      for (let k = 0; k < 4; k++) v += t.weights[k]! * plane[row + clamp(base + t.offsets[k]!, width)]!;
+      horizontal[y * outW + x] = v;
+    }
+  }
+  const out = new Float32Array(outW * outH);
+  for (let y = 0; y < outH; y++) {
+    const base = Math.floor(y / scale);
+    const t = taps[y % scale]!;
+    const rows = t.offsets.map((o) => clamp(base + o, height) * outW);
+    for (let x = 0; x < outW; x++) {
+      let v = 0;
+      for (let k = 0; k < 4; k++) v += t.weights[k]! * horizontal[rows[k]! + x]!;
+      out[y * outW + x] = v;
+    }
+  }
+  return out;
+}
+
+function clamp(i: number, length: number): number {
+  return i < 0 ? 0 : i >= length ? length - 1 : i;
+}
+
+function keys(t: number): number {
+  const a = -0.5;
+  const x = Math.abs(t);
+  if (x <= 1) return (a + 2) * x ** 3 - (a + 3) * x ** 2 + 1;
+  if (x < 2) return a * x ** 3 - 5 * a * x ** 2 + 8 * a * x - 4 * a;
+  return 0;
+}
+
+/** For each output phase p (output index mod scale): the 4 source offsets from floor(out/scale) and their weights. */
+function cubicTaps(scale: number): { offsets: number[]; weights: number[] }[] {
+  const taps: { offsets: number[]; weights: number[] }[] = [];
+  for (let p = 0; p < scale; p++) {
+    const source = (p + 0.5) / scale - 0.5; // relative to the source pixel floor(out/scale)
+    const left = Math.floor(source);
+    const offsets = [left - 1, left, left + 1, left + 2];
+    taps.push({ offsets, weights: offsets.map((o) => keys(source - o)) });
+  }
+  return taps;
+}

@@ -1,0 +1,13 @@
+export { listUpscaleModels, chooseUpscaleModel, UnknownUpscaleModelError, upscaleScales } from './model-catalogue.js';
+export type { UpscaleModelInfo, UpscaleScale, EsrganVariant } from './model-catalogue.js';
+export { loadUpscaleModel, unloadUpscaleModels } from './load-model.js';
+export type { LoadedUpscaleModel } from './load-model.js';
+export { upscaleTiled, planAxis, countTiles, reflectIndex } from './tiling.js';
+export type { TileLayout, AxisSpan, PixelWindow, UpscaleWindow, TiledUpscaleOptions } from './tiling.js';
+export { tileLayoutFor, defaultTileSize } from './tile-layout.js';
+export { upscaleImage } from './upscale-image.js';
+export { upscaleFile, upscaleFolder, defaultOutputName, formatFromName, extensionFor, upscaleFormats, UpscaleFileError, isAbort } from './upscale-file.js';
+export type { UpscaleOptions, UpscaleProgress, UpscaleResult, FolderResult, UpscaleFormat } from './upscale-file.js';
+export { psnrY, ssimY, lumaBt601 } from './metrics.js';
+export { evaluateUpscalers } from './evaluate.js';
+export type { EvaluateOptions, EvaluationReport, MethodScore } from './evaluate.js';

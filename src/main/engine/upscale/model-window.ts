@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs';
+import { bicubicUpscalePlane } from './bicubic.js';
+import type { LoadedUpscaleModel } from './load-model.js';
+import type { PixelWindow, UpscaleWindow } from './tiling.js';
+
+/** Runs the network on one RGB window (0–255 in and out, whatever range the network itself uses). */
+export async function upscaleRgbWindow(loaded: LoadedUpscaleModel, rgb: Float32Array, width: number, height: number): Promise<Float32Array> {
+  const range = loaded.info.inputRange;
+  const output = tf.tidy(() => {
+    let input: tf.Tensor4D = tf.tensor4d(rgb, [1, height, width, 3], 'float32');
+    if (range !== 255) input = input.mul(range / 255);
+    let result = loaded.model.predict(input) as tf.Tensor4D;
+    if (range !== 255) result = result.mul(255 / range);
+    return result.clipByValue(0, 255);
+  });
+  try {
+    return (await output.data()) as Float32Array;
+  } finally {
+    output.dispose();
+  }
+}
+
+/**
+ * The tile upscaler for images: RGB through the network; alpha (when there is
+ * one) through bicubic. Bicubic, not the network on alpha replicated to RGB:
+ * masks are flat areas and edges, the photo-trained network would add texture
+ * to them, and it would double the time per tile.
+ */
+export function modelWindowUpscaler(loaded: LoadedUpscaleModel): UpscaleWindow {
+  const scale = loaded.info.scale;
+  return async (window: PixelWindow) => {
+    const { width, height, channels, data } = window;
+    if (channels === 3) return upscaleRgbWindow(loaded, data, width, height);
+    if (channels !== 4) throw new Error(`cannot upscale ${channels}-channel pixels; expected RGB or RGBA`);
+    const pixels = width * height;
+    const rgb = new Float32Array(pixels * 3);
+    const alpha = new Float32Array(pixels);
+    for (let p = 0; p < pixels; p++) {
+      rgb[p * 3] = data[p * 4]!;
+      rgb[p * 3 + 1] = data[p * 4 + 1]!;
+      rgb[p * 3 + 2] = data[p * 4 + 2]!;
+      alpha[p] = data[p * 4 + 3]!;
+    }
+    const bigRgb = await upscaleRgbWindow(loaded, rgb, width, height);
+    const bigAlpha = bicubicUpscalePlane(alpha, width, height, scale);
+    const out = new Float32Array(bigAlpha.length * 4);
+    for (let p = 0; p < bigAlpha.length; p++) {
+      out[p * 4] = bigRgb[p * 3]!;
+      out[p * 4 + 1] = bigRgb[p * 3 + 1]!;
+      out[p * 4 + 2] = bigRgb[p * 3 + 2]!;
+      out[p * 4 + 3] = bigAlpha[p]!;
+    }
+    return out;
+  };
+}

@@ -1,0 +1,56 @@
+import os from 'node:os';
+import type { LoadedUpscaleModel } from './load-model.js';
+import { checkLayout, type TileLayout } from './tiling.js';
+
+export const minTile = 64;
+export const maxTile = 512;
+
+/**
+ * Context per side: the model's receptive-field radius, which makes tiles match
+ * the untiled result exactly, capped at 32 px for the thick model (radius 154:
+ * exact context would make a tile mostly context; its far receptive field
+ * contributes little, and the feathered blend hides the rest).
+ */
+const maxContext = 32;
+/** Cross-fade width; small, since with full context the tiles agree anyway. */
+const feather = 4;
+
+/**
+ * Bytes alive per input pixel during one forward pass, roughly: the largest
+ * feature map three times over (its input, itself, the next layer's output).
+ */
+function bytesPerInputPixel(loaded: LoadedUpscaleModel): number {
+  return 3 * loaded.largestMapBytesPerInputPixel;
+}
+
+/**
+ * A tile side that fits the memory there is: a quarter of free memory, at most
+ * 512 MB (the wasm heap only grows, so a huge first tile would stay reserved),
+ * clamped to 64…512 and rounded down to a multiple of 16.
+ */
+export function defaultTileSize(loaded: LoadedUpscaleModel, freeBytes = os.freemem()): number {
+  const budget = Math.min(freeBytes / 4, 512 * 2 ** 20);
+  const side = Math.floor(Math.sqrt(budget / bytesPerInputPixel(loaded)) / 16) * 16;
+  return Math.min(maxTile, Math.max(minTile, side, smallestTile(loaded)));
+}
+
+function contextFor(loaded: LoadedUpscaleModel): number {
+  return Math.min(loaded.receptiveRadius, maxContext);
+}
+
+/** The smallest tile with some useful area left after context and blending. */
+export function smallestTile(loaded: LoadedUpscaleModel): number {
+  return 2 * contextFor(loaded) + 2 * feather + 16;
+}
+
+/** The layout for a model and an optional user-given tile size (validated with a message naming the limit). */
+export function tileLayoutFor(loaded: LoadedUpscaleModel, tile?: number): TileLayout {
+  const side = tile ?? defaultTileSize(loaded);
+  const smallest = smallestTile(loaded);
+  if (!Number.isInteger(side) || side < smallest || side > 2048) {
+    throw new RangeError(`tile size must be a whole number from ${smallest} to 2048 for ${loaded.info.id}, got ${side}`);
+  }
+  const layout = { tile: side, context: contextFor(loaded), feather };
+  checkLayout(layout);
+  return layout;
+}
