@@ -19,6 +19,16 @@ Usage:
   ganvas gallery list [--search TEXT] [--limit N] [--json]
   ganvas gallery add FILE... [--tag TAG]        import images into the gallery
   ganvas gallery export ID OUT_DIR              copy an item's images to a folder
+  ganvas train <family> --data DIR --out RUN_DIR [--size 64] [--steps N] [--batch B] [--config FILE.yaml] [--resume]
+                                                train a model on your folder (see \`ganvas train --help\`)
+  ganvas eval --model RUN_DIR --data DIR [--baselines] [--json]
+                                                L1, PSNR and SSIM of a paired model on held-out pairs
+  ganvas dataset openmoji --out DIR [--size 64] make a real sketch → colour dataset from OpenMoji
+  ganvas translate --model ID_OR_DIR --input FILE_OR_DIR --output FILE_OR_DIR
+                                                translate an image or a folder with a model
+  ganvas models [--json]                        list the models this studio can run
+  ganvas export-model RUN_DIR OUT_DIR [--float16]
+                                                turn a training run into a shareable model folder
   ganvas upscale [--scale 2|3|4] [--model M] [--tile N] [--format F] --input FILE_OR_DIR [--output FILE_OR_DIR]
                                                 upscale photos with a pretrained ESRGAN (any size, no seams)
   ganvas eval-sr --data DIR [--scale 4] [--json]
@@ -171,6 +181,12 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   serve,
   gallery,
   backend,
+  train: async (args) => (await import('./cli/train.js')).trainCommand(args),
+  eval: async (args) => (await import('./cli/eval.js')).evalCommand(args),
+  dataset: async (args) => (await import('./cli/dataset.js')).datasetCommand(args),
+  translate: async (args) => (await import('./cli/translate.js')).translateCommand(args),
+  models: async (args) => (await import('./cli/models.js')).modelsCommand(args),
+  'export-model': async (args) => (await import('./cli/export-model.js')).exportModelCommand(args),
   upscale: async (args) => (await import('./cli/upscale.js')).upscaleCommand(args),
   'eval-sr': async (args) => (await import('./cli/eval-sr.js')).evalSrCommand(args),
 };

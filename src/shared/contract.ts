@@ -106,7 +106,8 @@ export const ModelInfo = z.object({
   family: FamilyId,
   title: z.string(),
   description: z.string(),
-  source: z.enum(['bundled', 'package', 'trained']),
+  /** bundled: in models/; package: an npm weights package; trained: a run here; imported: a model folder the user added. */
+  source: z.enum(['bundled', 'package', 'trained', 'imported']),
   /** Input size the model was trained at (pix2pix canvas side), if fixed. */
   size: z.number().int().positive().nullable(),
   /** Upscaling factor for super-resolution models. */
@@ -230,7 +231,8 @@ export const methods = {
         options: JsonRecord.optional(),
       })
       .strict(),
-    response: z.object({ image: InlineImage, width: z.number().int(), height: z.number().int(), modelId: z.string(), ms: z.number() }),
+    /** `note` says what was adapted, e.g. that the image was resized to the model's size and back. */
+    response: z.object({ image: InlineImage, width: z.number().int(), height: z.number().int(), modelId: z.string(), ms: z.number(), note: z.string().nullable() }),
   },
 
   // ---- jobs (training, folders, upscaling): long work off the UI thread

@@ -1,11 +1,20 @@
 import type { Handler } from './dispatch.js';
 import type { StudioContext } from './studio.js';
 
-type GalleryMethods = 'gallery.list' | 'gallery.get' | 'gallery.facets' | 'gallery.import' | 'gallery.update' | 'gallery.delete' | 'gallery.restore';
+type GalleryMethods = 'gallery.add' | 'gallery.list' | 'gallery.get' | 'gallery.facets' | 'gallery.import' | 'gallery.update' | 'gallery.delete' | 'gallery.restore';
 
 export function galleryHandlers(ctx: StudioContext): { [M in GalleryMethods]: Handler<M> } {
   const { gallery } = ctx;
   return {
+    'gallery.add': async ({ input, output, ...fields }) => {
+      const item = await gallery.addItem({
+        ...fields,
+        input: input === undefined ? null : Buffer.from(input, 'base64'),
+        output: Buffer.from(output, 'base64'),
+      });
+      ctx.emit('gallery.changed', { reason: 'added', ids: [item.id] });
+      return item;
+    },
     'gallery.list': (query) => gallery.list(query),
     'gallery.get': ({ id }) => gallery.get(id),
     'gallery.facets': () => gallery.facets(),

@@ -2,18 +2,31 @@
  * The studio: everything the API needs, built once per process and shared by
  * every transport (Electron IPC, `ganvas serve`, tests). Handlers are pure
  * functions of validated input plus this context; no module-level state.
+ *
+ * Compute never happens on this thread: training and folder jobs run in the
+ * job queue's worker, interactive translation in the inference worker. This
+ * thread only validates, stores and forwards, so the UI stays responsive.
  */
 import { EventEmitter } from 'node:events';
 import { events, type EventName, type EventPayload } from '../../shared/contract.js';
 import { openGallery, type Gallery } from '../engine/gallery/index.js';
+import { createJobQueue, type JobQueue } from '../engine/jobs/index.js';
+import { jobKindModules } from '../engine/jobs/kinds/index.js';
+import { createInferenceService, type InferenceService } from '../engine/inference/index.js';
+import { createModelCatalogue, type ModelCatalogue } from '../engine/models/index.js';
 import { createDispatcher, type Dispatch, type Handlers } from './dispatch.js';
 import { appHandlers } from './app.js';
 import { galleryHandlers } from './gallery.js';
+import { engineHandlers } from './engine.js';
+import { jobHandlers, forwardJobEvents } from './jobs.js';
 
 export interface StudioContext {
   readonly dataDir: string;
   readonly transport: 'electron' | 'http';
   readonly gallery: Gallery;
+  readonly jobs: JobQueue;
+  readonly inference: InferenceService;
+  readonly models: ModelCatalogue;
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
 }
 
@@ -32,23 +45,34 @@ export interface StudioOptions {
 }
 
 export function openStudio(options: StudioOptions): Studio {
+  const log = options.log ?? ((message: string) => console.error(message));
   const bus = new EventEmitter();
   const gallery = openGallery({ dataDir: options.dataDir });
+  const jobs = createJobQueue({ dataDir: options.dataDir, workerModules: jobKindModules(), log });
+  const models = createModelCatalogue({ dataDir: options.dataDir });
+  const inference = createInferenceService({ dataDir: options.dataDir, log });
   const context: StudioContext = {
     dataDir: options.dataDir,
     transport: options.transport,
     gallery,
+    jobs,
+    inference,
+    models,
     emit(event, payload) {
       // Events are validated like responses: a malformed event is a bug here, not the client's problem.
       const checked = events[event].parse(payload);
       bus.emit('event', event, checked);
     },
   };
+  const stopForwarding = forwardJobEvents(context);
   const handlers: Handlers = {
     ...appHandlers(context),
     ...galleryHandlers(context),
+    ...engineHandlers(context),
+    ...jobHandlers(context),
+    // upscale.images: wired by the Upscale view work (src/main/api/upscale.ts).
   };
-  const dispatch = createDispatcher(handlers, options.log ?? ((message) => console.error(message)));
+  const dispatch = createDispatcher(handlers, log);
   return {
     context,
     dispatch,
@@ -57,7 +81,9 @@ export function openStudio(options: StudioOptions): Studio {
       return () => bus.off('event', listener);
     },
     async close() {
+      stopForwarding();
       bus.removeAllListeners();
+      await Promise.allSettled([jobs.close(), inference.close()]);
       gallery.close();
     },
   };

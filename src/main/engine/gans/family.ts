@@ -82,11 +82,23 @@ export interface BuildOptions {
   seed?: number;
 }
 
+/**
+ * The folder layout a family trains on, so the trainer, the job and the CLI
+ * open the right reader without switching on the family id:
+ * 'paired' A/ + B/ or A|B images (pix2pix), 'unpaired' trainA/ + trainB/
+ * (CycleGAN), 'domains' one sub-folder per domain (StarGAN), 'high-res'
+ * a folder of large images (SRGAN).
+ */
+export const datasetKinds = ['paired', 'unpaired', 'domains', 'high-res'] as const;
+export type DatasetKind = (typeof datasetKinds)[number];
+
 export interface GanFamily<C extends FamilyConfig = FamilyConfig, B = unknown> {
   /** Stable id stored in checkpoints and presets, e.g. 'pix2pix'. */
   readonly id: string;
   readonly title: string;
   readonly description: string;
+  /** Which dataset reader gives this family its batches. */
+  readonly dataset: DatasetKind;
   /** Every hyperparameter with its default; parsing `{ family: id }` gives a full config. */
   readonly configSchema: z.ZodType<C>;
   /**

@@ -59,11 +59,20 @@ export const Pix2PixConfigSchema = FamilyConfigBase.extend({
   labelSmoothing: z.number().min(0).max(0.5).default(0),
   /** λ of the L1 term (paper: 100). */
   l1Weight: z.number().min(0).max(10_000).default(100),
+  /**
+   * Weight of the adversarial term in G's loss (paper: 1). 0 drops D from
+   * training: G becomes a plain L1 regression, the "L1 alone" row of the
+   * paper's table 1 and the baseline `ganvas eval --baselines` trains.
+   */
+  ganWeight: z.number().min(0).max(100).default(1),
   /** Dropout rate in G's first three decoder layers (paper: 0.5); 0 turns the noise off. */
   dropout: z.number().min(0).max(0.9).default(0.5),
   /** PatchGAN down-sampling layers; unset: 3 (the 70×70 PatchGAN), fewer for images under 32 px. */
   discriminatorLayers: z.number().int().min(1).max(8).optional(),
 }).superRefine((config, ctx) => {
+  if (config.ganWeight === 0 && config.l1Weight === 0) {
+    ctx.addIssue({ code: 'custom', path: ['l1Weight'], message: 'with ganWeight 0 the L1 term is all G learns from, so l1Weight must be above 0' });
+  }
   if (config.discriminatorLayers !== undefined && patchOutputSize(config.size, config.discriminatorLayers) < 1) {
     ctx.addIssue({
       code: 'custom',
@@ -87,6 +96,7 @@ const translateOptionsSchema = z
 export type TranslateOptions = z.input<typeof translateOptionsSchema>;
 
 const LOSS_NAMES = ['G_GAN', 'G_L1', 'D_real', 'D_fake'] as const;
+const L1_ONLY_LOSS_NAMES = ['G_L1'] as const;
 const VISUAL_NAMES = ['input', 'output', 'target'] as const;
 
 /** The trainable variables of a network, in a fixed order (Adam pairs its state with gradients by position). */
@@ -97,13 +107,14 @@ function trainableVariables(network: tf.LayersModel): tf.Variable[] {
 class Pix2PixModel implements GanModel<Pix2PixConfig, PairedBatch> {
   readonly networks: Readonly<{ G: tf.LayersModel; D: tf.LayersModel }>;
   readonly optimizers: Readonly<{ G: tf.Optimizer; D: tf.Optimizer }>;
-  readonly lossNames = LOSS_NAMES;
+  readonly lossNames: readonly string[];
   readonly visualNames = VISUAL_NAMES;
   private readonly depth: number;
 
   constructor(readonly config: Pix2PixConfig, initSeed: number) {
     const { size, channels, ngf, ndf, norm, dropout } = config;
     this.depth = unetDepth(size);
+    this.lossNames = config.ganWeight > 0 ? LOSS_NAMES : L1_ONLY_LOSS_NAMES;
     const layers = config.discriminatorLayers ?? patchLayersFor(size);
     const G = buildUnetGenerator({ size, inChannels: channels, outChannels: channels, ngf, norm, dropout, seed: initSeed });
     let D: tf.LayersModel;
@@ -149,7 +160,8 @@ class Pix2PixModel implements GanModel<Pix2PixConfig, PairedBatch> {
   async trainStep(batch: PairedBatch, context: StepContext): Promise<Record<string, number>> {
     const { input, target } = this.pairOf(batch);
     const { G, D } = this.networks;
-    const { ganLoss, labelSmoothing, l1Weight } = this.config;
+    const { ganLoss, labelSmoothing, l1Weight, ganWeight } = this.config;
+    if (ganWeight === 0) return this.l1OnlyStep(input, target, context);
     // Same seed for both forward passes below, so D judges exactly the output G is then trained on.
     reseedDropout(G, seedFor(context.seed, 'pix2pix-noise', context.step));
 
@@ -185,7 +197,7 @@ class Pix2PixModel implements GanModel<Pix2PixConfig, PairedBatch> {
         const scores = D.apply(tf.concat([input, output], -1), { training: true }) as tf.Tensor;
         gGan = keep(generatorLoss(ganLoss, scores));
         gL1 = keep(l1Loss(output, target));
-        return tf.add(gGan, tf.mul(gL1, l1Weight)) as tf.Scalar;
+        return tf.add(tf.mul(gGan, ganWeight), tf.mul(gL1, l1Weight)) as tf.Scalar;
       }, trainableVariables(G));
       this.optimizers.G.applyGradients(gStep.grads);
       tf.dispose([gStep.value, ...Object.values(gStep.grads)]);
@@ -197,6 +209,25 @@ class Pix2PixModel implements GanModel<Pix2PixConfig, PairedBatch> {
       return Object.fromEntries(LOSS_NAMES.map((name, i) => [name, numbers[i]!]));
     } finally {
       tf.dispose(kept);
+    }
+  }
+
+  /** G alone against the target: D is neither consulted nor trained. */
+  private async l1OnlyStep(input: tf.Tensor4D, target: tf.Tensor4D, context: StepContext): Promise<Record<string, number>> {
+    const { G } = this.networks;
+    reseedDropout(G, seedFor(context.seed, 'pix2pix-noise', context.step));
+    let gL1: tf.Scalar | undefined;
+    try {
+      const gStep = tf.variableGrads(() => {
+        const output = G.apply(input, { training: true }) as tf.Tensor4D;
+        gL1 = tf.keep(l1Loss(output, target));
+        return tf.mul(gL1, this.config.l1Weight) as tf.Scalar;
+      }, trainableVariables(G));
+      this.optimizers.G.applyGradients(gStep.grads);
+      tf.dispose([gStep.value, ...Object.values(gStep.grads)]);
+      return { G_L1: (await gL1!.data())[0]! };
+    } finally {
+      gL1?.dispose();
     }
   }
 
@@ -241,6 +272,7 @@ export const pix2pix: GanFamily<Pix2PixConfig, PairedBatch> = {
   description:
     'Learns to turn one kind of image into another from aligned pairs (sketch → picture, map → photo). ' +
     'U-Net generator and PatchGAN discriminator after Isola et al. 2017.',
+  dataset: 'paired',
   configSchema: Pix2PixConfigSchema,
   architectureKeys: ['size', 'channels', 'ngf', 'ndf', 'norm', 'discriminatorLayers'],
   build(config: Pix2PixConfig, options: BuildOptions = {}): GanModel<Pix2PixConfig, PairedBatch> {

@@ -1,0 +1,21 @@
+/**
+ * Handlers for the engine itself: which backend runs, which models exist, and
+ * interactive translation. Thin: decode base64, call the engine, encode back.
+ * The inference worker reports problems as UserFacingErrors already
+ * ("No model 'run:x'. Models here: …", "photo.heic: unsupported format…").
+ */
+import type { Handler } from './dispatch.js';
+import type { StudioContext } from './studio.js';
+
+type EngineMethods = 'engine.backend' | 'models.list' | 'translate.image';
+
+export function engineHandlers(ctx: StudioContext): { [M in EngineMethods]: Handler<M> } {
+  return {
+    'engine.backend': () => ctx.inference.backend(),
+    'models.list': async ({ family }) => ({ models: await ctx.models.list(family) }),
+    'translate.image': async ({ modelId, image, options }) => {
+      const result = await ctx.inference.translate(modelId, Buffer.from(image, 'base64'), options ?? {});
+      return { image: result.image.toString('base64'), width: result.width, height: result.height, modelId, ms: result.ms, note: result.note };
+    },
+  };
+}

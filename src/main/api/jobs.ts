@@ -1,0 +1,189 @@
+/**
+ * Handlers for jobs (list, pause, cancel, retry…), starting training and
+ * folder translation, and the bridge from the job queue's events to the
+ * contract's job.progress / job.log / job.sample events.
+ *
+ * Requests are checked here before anything is queued, so a bad setting is an
+ * immediate `invalid_request` rather than a job that fails a moment later.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import type { ParsedRequest } from '../../shared/contract.js';
+import { UserFacingError } from '../engine/errors.js';
+import { isFinished, JobRequestError, type JobInfo } from '../engine/jobs/index.js';
+import { readSampleNotice } from '../engine/jobs/kinds/sample-notice.js';
+import type { Handler } from './dispatch.js';
+import type { StudioContext } from './studio.js';
+
+type JobMethods =
+  | 'jobs.list'
+  | 'jobs.get'
+  | 'jobs.cancel'
+  | 'jobs.pause'
+  | 'jobs.resume'
+  | 'jobs.retry'
+  | 'jobs.stats'
+  | 'train.start'
+  | 'translate.folder';
+
+/** The queue's own refusals carry the contract's codes; everything else passes through as is. */
+function userFacing<T>(action: () => T): T {
+  try {
+    return action();
+  } catch (error) {
+    if (error instanceof JobRequestError) throw new UserFacingError(error.code, error.message);
+    throw error;
+  }
+}
+
+async function requireFolder(path: string, what: string): Promise<string> {
+  if (!isAbsolute(path)) throw new UserFacingError('invalid_request', `${what} must be a full path, got '${path}'`);
+  const info = await stat(path).catch(() => null);
+  if (info === null) throw new UserFacingError('invalid_request', `${what} ${path} does not exist`);
+  if (!info.isDirectory()) throw new UserFacingError('invalid_request', `${what} ${path} is a file, not a folder`);
+  return resolve(path);
+}
+
+/** The run folders of training jobs: `<data dir>/runs/<run>`. */
+export function runFolder(dataDir: string, run: string): string {
+  return join(dataDir, 'runs', run);
+}
+
+/** Which job last trained each run folder in this session, so one run is never trained twice at once. */
+type RunJobs = Map<string, string>;
+
+async function startTraining(ctx: StudioContext, runJobs: RunJobs, request: ParsedRequest<'train.start'>): Promise<JobInfo> {
+  const dataDir = await requireFolder(request.dataDir, 'The training data folder');
+  // The families (and tfjs behind them) load on the main thread only when someone starts training.
+  const [{ families }, { resolveRunConfig }] = await Promise.all([
+    import('../engine/gans/registry.js'),
+    import('../engine/train/run-config.js'),
+  ]);
+  if (!families.has(request.family)) {
+    const known = families.list().map((family) => family.id).join(', ');
+    throw new UserFacingError('unsupported', `Training ${request.family} models is not available yet; this version trains: ${known}`);
+  }
+  const family = families.get(request.family);
+  const runDir = runFolder(ctx.dataDir, request.run);
+  const previous = runJobs.get(runDir);
+  const active = previous === undefined ? undefined : ctx.jobs.get(previous);
+  if (active && !isFinished(active.status)) throw new UserFacingError('invalid_state', `Run '${request.run}' is already being trained by job '${active.title}'`);
+  try {
+    await resolveRunConfig(family, { runDir, requested: request.config, resume: request.resume });
+  } catch (error) {
+    throw new UserFacingError('invalid_request', error instanceof Error ? error.message : String(error));
+  }
+  const job = userFacing(() =>
+    ctx.jobs.start(
+      'train',
+      { family: family.id, dataDir, runDir, resume: request.resume, config: request.config },
+      { title: `Train ${family.title}: ${request.run}` },
+    ),
+  );
+  runJobs.set(runDir, job.id);
+  return job;
+}
+
+async function startFolderTranslation(ctx: StudioContext, request: ParsedRequest<'translate.folder'>): Promise<JobInfo> {
+  const inputDir = await requireFolder(request.inputDir, 'The input folder');
+  if (!isAbsolute(request.outputDir)) {
+    throw new UserFacingError('invalid_request', `The output folder must be a full path, got '${request.outputDir}'`);
+  }
+  const outputDir = resolve(request.outputDir);
+  const inside = relative(inputDir, outputDir);
+  // Results written into the input folder would be read back as inputs by the next run (and mix with the user's files).
+  if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
+    throw new UserFacingError('invalid_request', `The output folder ${outputDir} is inside the input folder; choose a folder outside ${inputDir}`);
+  }
+  const name = inputDir.split(/[\\/]/).pop() || inputDir;
+  return userFacing(() =>
+    ctx.jobs.start(
+      'translate-folder',
+      {
+        modelId: request.modelId,
+        inputDir,
+        outputDir,
+        saveToGallery: request.saveToGallery,
+        ...(request.options !== undefined ? { options: request.options } : {}),
+      },
+      { title: `Translate ${name} with ${request.modelId}` },
+    ),
+  );
+}
+
+export function jobHandlers(ctx: StudioContext): { [M in JobMethods]: Handler<M> } {
+  const { jobs } = ctx;
+  const runJobs: RunJobs = new Map();
+  return {
+    'jobs.list': () => ({ jobs: jobs.list() }),
+    'jobs.get': ({ id }) => {
+      const job = jobs.get(id);
+      if (!job) throw new UserFacingError('not_found', `there is no job '${id}'`);
+      return job;
+    },
+    'jobs.cancel': ({ id }) => userFacing(() => jobs.cancel(id)),
+    'jobs.pause': ({ id }) => userFacing(() => jobs.pause(id)),
+    'jobs.resume': ({ id }) => userFacing(() => jobs.resume(id)),
+    'jobs.retry': ({ id }) => userFacing(() => jobs.resumeJob(id)),
+    'jobs.stats': async () => {
+      try {
+        return await jobs.stats();
+      } catch (error) {
+        if (error instanceof JobRequestError) throw new UserFacingError(error.code, error.message);
+        throw error;
+      }
+    },
+    'train.start': (request) => startTraining(ctx, runJobs, request),
+    'translate.folder': (request) => startFolderTranslation(ctx, request),
+  };
+}
+
+/**
+ * Forwards the queue's events as contract events until the returned function
+ * is called. Status changes (paused, running…) go out as job.progress too,
+ * since that event is "progress and status changes".
+ */
+function galleryItemIdsOf(result: unknown): number[] {
+  if (typeof result !== 'object' || result === null || !('galleryItemIds' in result)) return [];
+  const ids = (result as { galleryItemIds: unknown }).galleryItemIds;
+  return Array.isArray(ids) ? ids.filter((id): id is number => Number.isInteger(id) && id > 0) : [];
+}
+
+export function forwardJobEvents(ctx: StudioContext): () => void {
+  let stopped = false;
+  const send: StudioContext['emit'] = (event, payload) => {
+    if (!stopped) ctx.emit(event, payload);
+  };
+  const off = [
+    ctx.jobs.on('progress', (event) => send('job.progress', event)),
+    ctx.jobs.on('status', (info) => {
+      send('job.progress', { id: info.id, status: info.status, progress: info.progress });
+      // Jobs that save results (folder translation, upscaling) write to the gallery from the
+      // worker and return the new ids; open gallery views learn of them here.
+      const ids = galleryItemIdsOf(info.result);
+      if (ids.length && (info.status === 'succeeded' || info.status === 'cancelled' || info.status === 'failed')) {
+        send('gallery.changed', { reason: 'added', ids });
+      }
+    }),
+    ctx.jobs.on('log', (event) => {
+      const notice = readSampleNotice(event.message);
+      if (notice === null) {
+        send('job.log', event);
+        return;
+      }
+      readFile(notice.file).then(
+        (png) => send('job.sample', { id: event.id, step: notice.step, image: png.toString('base64') }),
+        (error: unknown) =>
+          send('job.log', {
+            id: event.id,
+            at: event.at,
+            message: `the sample grid of step ${notice.step} could not be read (${error instanceof Error ? error.message : String(error)})`,
+          }),
+      );
+    }),
+  ];
+  return () => {
+    stopped = true;
+    for (const unsubscribe of off) unsubscribe();
+  };
+}

@@ -1,0 +1,189 @@
+/**
+ * `ganvas eval --model RUN_DIR --data DIR`: how well a paired (pix2pix) model
+ * reproduces held-out targets, as L1, PSNR and SSIM, optionally against two
+ * baselines: the untrained generator (same settings, same seed) and a
+ * generator trained with L1 alone (no discriminator) for as many steps.
+ * The paper's table 1 (Isola et al. 2017) makes the same L1-vs-cGAN comparison.
+ *
+ * Models: run folders (with checkpoint/). Exported model folders are not
+ * supported yet (they need the model loader being written in engine/models).
+ *
+ * Exit codes: 0 done, 1 failed (bad folder, unreadable model), 2 usage error.
+ */
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { consoleOutput, formatDuration, UsageError, type CommandOutput } from './train-output.js';
+
+export const evalHelp = `Usage: ganvas eval --model RUN_DIR --data DIR [--split test] [--baselines] [--json]
+
+Scores a paired (pix2pix) model on held-out pairs: L1 (mean absolute error),
+PSNR (dB) and SSIM, on RGB in [0, 1]; lower L1 and higher PSNR/SSIM are better.
+
+Options:
+  --model RUN_DIR       a training run folder (with checkpoint/)
+  --data DIR            the dataset (A/ and B/, or side-by-side A|B, in train/ and test/)
+  --split NAME          which split to score on (default test)
+  --limit N             score at most N pairs
+  --baselines           also score the untrained generator and an L1-only generator
+                        (no discriminator) trained on the train split for as many
+                        steps as the model; it is kept in RUN_DIR/baselines/l1-only
+  --baseline-steps N    train the L1-only baseline for N steps instead
+  --json                print the results as JSON
+  -h, --help            show this help
+`;
+
+interface EvalArgs {
+  model: string;
+  data: string;
+  split: string;
+  limit?: number;
+  baselines: boolean;
+  baselineSteps?: number;
+  json: boolean;
+}
+
+export interface EvalRow {
+  name: string;
+  /** Training steps of the scored generator (0 for the untrained one). */
+  step: number;
+  l1: number;
+  psnr: number;
+  ssim: number;
+}
+
+function positive(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive whole number, got "${value}"`);
+  return n;
+}
+
+function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        model: { type: 'string' },
+        data: { type: 'string' },
+        split: { type: 'string', default: 'test' },
+        limit: { type: 'string' },
+        baselines: { type: 'boolean', default: false },
+        'baseline-steps': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values } = parsed;
+  if (values.help) return 'help';
+  if (!values.model) throw new UsageError('--model RUN_DIR is required');
+  if (!values.data) throw new UsageError('--data DIR is required');
+  const limit = positive(values.limit, '--limit');
+  const baselineSteps = positive(values['baseline-steps'], '--baseline-steps');
+  return {
+    model: resolve(values.model),
+    data: resolve(values.data),
+    split: values.split ?? 'test',
+    baselines: values.baselines ?? false,
+    json: values.json ?? false,
+    ...(limit !== undefined ? { limit } : {}),
+    ...(baselineSteps !== undefined ? { baselineSteps } : {}),
+  };
+}
+
+function table(rows: EvalRow[], images: number, split: string): string {
+  const header = ['model', 'steps', 'L1 ↓', 'PSNR dB ↑', 'SSIM ↑'];
+  const cells = rows.map((row) => [row.name, String(row.step), row.l1.toFixed(4), row.psnr.toFixed(2), row.ssim.toFixed(4)]);
+  const widths = header.map((title, i) => Math.max(title.length, ...cells.map((cell) => cell[i]!.length)));
+  const line = (cell: string[]) => cell.map((text, i) => (i === 0 ? text.padEnd(widths[i]!) : text.padStart(widths[i]!))).join('  ');
+  return [`${images} held-out pairs (split ${split})`, line(header), ...cells.map(line)].join('\n') + '\n';
+}
+
+export async function evalCommand(argv: string[], output: CommandOutput = consoleOutput()): Promise<number> {
+  let args: EvalArgs | 'help';
+  try {
+    args = parseEvalArgs(argv);
+  } catch (error) {
+    output.err(`ganvas eval: ${(error as Error).message}\nRun \`ganvas eval --help\` for the options.\n`);
+    return 2;
+  }
+  if (args === 'help') {
+    output.out(evalHelp);
+    return 0;
+  }
+  const say = (text: string) => {
+    if (!args.json) output.err(text);
+  };
+  try {
+    const [{ initBackend }, { loadCheckpoint, train }, { openPairedDataset }, { evaluatePaired }, { openTrainingData }, { parseFamilyConfig }] =
+      await Promise.all([
+        import('../engine/backend/index.js'),
+        import('../engine/train/index.js'),
+        import('../engine/data/index.js'),
+        import('../engine/train/paired-evaluation.js'),
+        import('../engine/train/training-data.js'),
+        import('../engine/gans/family.js'),
+      ]);
+    await initBackend();
+    if (!(await stat(join(args.model, 'checkpoint')).catch(() => null))) {
+      throw new Error(`${args.model} is not a training run folder (it has no checkpoint/); exported model folders cannot be evaluated yet`);
+    }
+    const loaded = await loadCheckpoint(args.model);
+    const { family, config } = loaded;
+    if (family.dataset !== 'paired') throw new Error(`${family.title} is not a paired model; eval scores paired (pix2pix-style) models only`);
+    const held = await openPairedDataset(args.data, { size: config.size, loadSize: config.size, flip: false, seed: config.seed, split: args.split });
+    for (const warning of held.warnings) say(`warning: ${warning}\n`);
+    const count = Math.min(held.size, args.limit ?? Infinity);
+    const pairs = async function* () {
+      for (let i = 0; i < count; i++) yield await held.batchAt(i, 1);
+    };
+
+    const rows: EvalRow[] = [];
+    try {
+      rows.push({ name: 'trained', step: loaded.step, ...(await evaluatePaired(loaded.model, pairs())) });
+    } finally {
+      loaded.model.dispose();
+    }
+    if (args.baselines) {
+      const untrained = family.build(config);
+      try {
+        rows.push({ name: 'untrained', step: 0, ...(await evaluatePaired(untrained, pairs())) });
+      } finally {
+        untrained.dispose();
+      }
+      const steps = args.baselineSteps ?? loaded.step;
+      const scale = steps / config.steps;
+      const l1Only = parseFamilyConfig(family, {
+        ...config,
+        ganWeight: 0,
+        steps,
+        ...(config.decayFrom !== undefined ? { decayFrom: Math.round(config.decayFrom * scale) } : {}),
+      }) as typeof config & { ganWeight?: number };
+      if (l1Only.ganWeight !== 0) throw new Error(`${family.title} has no L1-only setting (ganWeight), so --baselines cannot train that baseline`);
+      const baselineDir = join(args.model, 'baselines', `l1-only-${steps}`);
+      const training = await openTrainingData(family, args.data, l1Only);
+      say(`training the L1-only baseline for ${steps} steps in ${baselineDir} …\n`);
+      const { hasCheckpoint } = await import('../engine/train/index.js');
+      const trained = await train({ family, config: l1Only, data: training.data, outDir: baselineDir, resume: await hasCheckpoint(baselineDir) });
+      say(`  done in ${formatDuration(trained.elapsedSeconds)}\n`);
+      const baseline = await loadCheckpoint(baselineDir, { family });
+      try {
+        rows.push({ name: 'L1 only (no D)', step: baseline.step, ...(await evaluatePaired(baseline.model, pairs())) });
+      } finally {
+        baseline.model.dispose();
+      }
+    }
+    const images = count;
+    if (args.json) output.out(`${JSON.stringify({ model: args.model, data: args.data, split: held.split ?? null, images, results: rows }, null, 2)}\n`);
+    else output.out(table(rows, images, held.split ?? '(whole folder)'));
+    return 0;
+  } catch (error) {
+    output.err(`ganvas eval: ${(error as Error).message}\n`);
+    return 1;
+  }
+}

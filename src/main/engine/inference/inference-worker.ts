@@ -1,0 +1,74 @@
+/**
+ * The inference worker: a long-lived thread that owns its own tfjs, separate
+ * from the job worker, so translating a doodle never waits behind training.
+ * It serves one request at a time, in the order the service sends them.
+ *
+ * Built as its own entry (`out/main/inference-worker.js`); see worker-entry.ts.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, type BackendReport } from '../backend/index.js';
+import { encodeImage } from '../image/index.js';
+import { ImageDecodeError } from '../image/index.js';
+import { UserFacingError } from '../errors.js';
+import { createModelCatalogue } from '../models/catalogue.js';
+import { ModelCache } from './model-cache.js';
+import type { FromInferenceWorker, InferenceStats, InferenceWorkerSetup, ToInferenceWorker, TranslateReply } from './inference-protocol.js';
+import { translateImage } from './translate-image.js';
+
+function serve(port: NonNullable<typeof parentPort>, setup: InferenceWorkerSetup): void {
+  const catalogue = createModelCatalogue({ dataDir: setup.dataDir, ...(setup.bundledDir ? { bundledDir: setup.bundledDir } : {}) });
+  const cache = new ModelCache(setup.cacheSize);
+  let backend: Promise<BackendReport> | null = null;
+  let served = 0;
+  const ready = () => (backend ??= initBackend(setup.backend ? { prefer: setup.backend } : {}));
+
+  async function translate(message: Extract<ToInferenceWorker, { type: 'translate' }>): Promise<TranslateReply> {
+    await ready();
+    const location = await catalogue.resolve(message.modelId);
+    const translator = await cache.get(location);
+    const image = Buffer.from(message.image.buffer, message.image.byteOffset, message.image.byteLength);
+    const result = await translateImage(translator, image, message.options, 'the image');
+    const png = await encodeImage(result.output, 'png');
+    served += 1;
+    return { image: new Uint8Array(png.buffer, png.byteOffset, png.byteLength), width: result.output.width, height: result.output.height, ms: result.ms, resizedNote: result.resized?.note ?? null };
+  }
+
+  function stats(): InferenceStats {
+    const memory = tf.memory();
+    return { numTensors: memory.numTensors, numBytes: memory.numBytes, cachedModels: cache.ids(), served };
+  }
+
+  async function handle(message: ToInferenceWorker): Promise<void> {
+    const reply = (value: TranslateReply | BackendReport | InferenceStats, transfer: ArrayBuffer[] = []) =>
+      port.postMessage({ type: 'reply', requestId: message.requestId, ok: true, value } satisfies FromInferenceWorker, transfer);
+    try {
+      switch (message.type) {
+        case 'translate': {
+          const value = await translate(message);
+          reply(value, [value.image.buffer as ArrayBuffer]);
+          return;
+        }
+        case 'backend':
+          reply(await ready());
+          return;
+        case 'stats':
+          reply(stats());
+          return;
+      }
+    } catch (error) {
+      const userFacing = error instanceof UserFacingError || error instanceof ImageDecodeError;
+      const code = error instanceof UserFacingError ? error.code : error instanceof ImageDecodeError ? 'invalid_request' : 'failed';
+      const text = error instanceof Error ? error.message : String(error);
+      port.postMessage({ type: 'reply', requestId: message.requestId, ok: false, error: { code, message: text, userFacing } } satisfies FromInferenceWorker);
+    }
+  }
+
+  // The service sends one request at a time, but a chain keeps the order even if it did not.
+  let chain = Promise.resolve();
+  port.on('message', (message: ToInferenceWorker) => {
+    chain = chain.then(() => handle(message));
+  });
+}
+
+if (parentPort) serve(parentPort, workerData as InferenceWorkerSetup);

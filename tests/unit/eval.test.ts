@@ -1,0 +1,100 @@
+/**
+ * `ganvas eval`: L1/PSNR/SSIM on held-out pairs, and a trained model beats
+ * the untrained generator; the L1-only baseline trains G without D.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { evalCommand, type EvalRow } from '../../src/main/cli/eval.js';
+import { trainCommand } from '../../src/main/cli/train.js';
+import type { CommandOutput } from '../../src/main/cli/train-output.js';
+import { initBackend } from '../../src/main/engine/backend/index.js';
+import { pix2pix, Pix2PixConfigSchema } from '../../src/main/engine/gans/pix2pix.js';
+import { scoreRgb } from '../../src/main/engine/train/paired-evaluation.js';
+import { buildOpenMojiPairs } from './fixtures/openmoji.js';
+
+const root = mkdtempSync(join(tmpdir(), 'ganvas-eval-'));
+const data = join(root, 'emoji');
+
+beforeAll(async () => {
+  await buildOpenMojiPairs(join(data, 'train'), { count: 16, size: 32, start: 1200 });
+  await buildOpenMojiPairs(join(data, 'test'), { count: 6, size: 32, start: 2000 });
+  await initBackend();
+}, 60_000);
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function capture(): CommandOutput & { stdout: () => string; stderr: () => string } {
+  let out = '';
+  let err = '';
+  return { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false, stdout: () => out, stderr: () => err };
+}
+
+it('scores RGB images: identical is perfect, a known error gives the known L1 and PSNR, structure loss lowers SSIM', () => {
+  const size = 16;
+  const flat = (value: (i: number) => number) => ({ data: Float32Array.from({ length: size * size * 3 }, (_, i) => value(i)), width: size, height: size });
+  const target = flat((i) => ((i * 37) % 101) / 100);
+  expect(scoreRgb(target, target)).toEqual({ l1: 0, psnr: 100, ssim: 1 });
+  const shifted = flat((i) => Math.min(1, ((i * 37) % 101) / 100 + 0.1));
+  const scores = scoreRgb(flat((i) => ((i * 37) % 101) / 100 * 0.5 + 0.25), target);
+  expect(scores.ssim).toBeLessThan(0.99);
+  const offset = scoreRgb(flat(() => 0.6), flat(() => 0.5));
+  expect(offset.l1).toBeCloseTo(0.1, 6);
+  expect(offset.psnr).toBeCloseTo(20, 4); // 10·log10(1 / 0.01)
+  expect(scoreRgb(shifted, target).l1).toBeGreaterThan(0);
+});
+
+it('ganWeight 0 trains G on L1 alone: D never changes and only G_L1 is reported', async () => {
+  const config = Pix2PixConfigSchema.parse({ family: 'pix2pix', size: 32, ngf: 4, ndf: 4, dropout: 0, ganWeight: 0 });
+  expect(() => Pix2PixConfigSchema.parse({ family: 'pix2pix', ganWeight: 0, l1Weight: 0 })).toThrow(/l1Weight must be above 0/);
+  const model = pix2pix.build(config);
+  const before = tf.memory().numTensors;
+  const dWeights = model.networks.D!.getWeights().map((w) => w.clone());
+  const gWeights = model.networks.G!.getWeights().map((w) => w.clone());
+  const a = tf.randomUniform([1, 32, 32, 3], -1, 1, 'float32', 1) as tf.Tensor4D;
+  const b = tf.randomUniform([1, 32, 32, 3], -1, 1, 'float32', 2) as tf.Tensor4D;
+  const losses = await model.trainStep({ a, b }, { step: 0, seed: 0 });
+  expect(Object.keys(losses)).toEqual(['G_L1']);
+  expect(model.lossNames).toEqual(['G_L1']);
+  const changed = (old: tf.Tensor[], now: tf.Tensor[]) => old.some((w, i) => tf.tidy(() => tf.any(tf.notEqual(w, now[i]!)).dataSync()[0]) === 1);
+  expect(changed(dWeights, model.networks.D!.getWeights())).toBe(false);
+  expect(changed(gWeights, model.networks.G!.getWeights())).toBe(true);
+  tf.dispose([a, b, ...dWeights, ...gWeights]);
+  // Adam's moments for G appear on the first step; nothing else may stay behind.
+  const adamSlots = model.networks.G!.trainableWeights.length * 2;
+  expect(tf.memory().numTensors - before).toBeLessThanOrEqual(adamSlots + 2);
+  model.dispose();
+});
+
+it('prints L1, PSNR and SSIM; the trained model beats the untrained one', async () => {
+  const run = join(root, 'run');
+  const training = capture();
+  const tiny = ['--size', '32', '--set', 'ngf=8', '--set', 'ndf=8', '--set', 'dropout=0', '--set', 'lr.G=0.001', '--set', 'lr.D=0.001'];
+  expect(await trainCommand(['pix2pix', '--data', data, '--out', run, ...tiny, '--steps', '100', '--log-every', '100'], training), training.stderr()).toBe(0);
+
+  const text = capture();
+  expect(await evalCommand(['--model', run, '--data', data], text), text.stderr()).toBe(0);
+  expect(text.stdout()).toMatch(/6 held-out pairs \(split test\)/);
+  expect(text.stdout()).toMatch(/model\s+steps\s+L1 ↓\s+PSNR dB ↑\s+SSIM ↑/);
+  expect(text.stdout()).toMatch(/trained\s+100\s+0\.\d{4}\s+\d+\.\d{2}\s+-?[01]\.\d{4}/);
+
+  const json = capture();
+  expect(await evalCommand(['--model', run, '--data', data, '--baselines', '--baseline-steps', '30', '--json'], json), json.stderr()).toBe(0);
+  const report = JSON.parse(json.stdout()) as { images: number; split: string; results: EvalRow[] };
+  console.log(report.results.map((r) => `${r.name} (${r.step}): L1 ${r.l1.toFixed(4)} PSNR ${r.psnr.toFixed(2)} SSIM ${r.ssim.toFixed(4)}`).join('\n'));
+  expect(report).toMatchObject({ images: 6, split: 'test' });
+  const [trained, untrained, l1Only] = report.results;
+  expect(trained).toMatchObject({ name: 'trained', step: 100 });
+  expect(untrained).toMatchObject({ name: 'untrained', step: 0 });
+  expect(l1Only).toMatchObject({ name: 'L1 only (no D)', step: 30 });
+  expect(trained!.l1).toBeLessThan(untrained!.l1 * 0.8);
+  expect(trained!.psnr).toBeGreaterThan(untrained!.psnr + 1);
+  expect(trained!.ssim).toBeGreaterThan(untrained!.ssim);
+  expect(l1Only!.l1).toBeLessThan(untrained!.l1);
+
+  const missing = capture();
+  expect(await evalCommand(['--model', data, '--data', data], missing)).toBe(1);
+  expect(missing.stderr()).toMatch(/is not a training run folder \(it has no checkpoint\/\); exported model folders cannot be evaluated yet/);
+  expect(await evalCommand(['--data', data], capture())).toBe(2);
+}, 240_000);
