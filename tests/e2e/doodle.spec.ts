@@ -1,0 +1,234 @@
+/**
+ * Doodle end to end, through `ganvas serve` in Chromium: draw strokes with the
+ * mouse, watch the live result change, undo and redo (the canvas pixels
+ * revert), save to the gallery, and find the sketch there with its compare
+ * slider.
+ *
+ * The model is a real but untrained Pix2Pix checkpoint written into the
+ * server's data folder before the test (the catalogue lists it as
+ * `run:<name>`): its output still depends on the drawing, which is all the
+ * live pane needs to show.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { expect, test, type Page } from '@playwright/test';
+import sharp from 'sharp';
+
+const TOKEN = 'e2e-token-0123456789abcdef';
+const runName = `doodle-e2e-${Date.now().toString(36)}`;
+const modelId = `run:${runName}`;
+
+function writeUntrainedModel(runDir: string) {
+  const module = (path: string) => JSON.stringify(pathToFileURL(resolve(path)).href);
+  const script = `
+    const { initBackend } = await import(${module('src/main/engine/backend/index.ts')});
+    const { parseFamilyConfig } = await import(${module('src/main/engine/gans/family.ts')});
+    const { pix2pix } = await import(${module('src/main/engine/gans/pix2pix.ts')});
+    const { saveCheckpoint } = await import(${module('src/main/engine/train/checkpoint.ts')});
+    await initBackend({ prefer: 'wasm' });
+    const model = pix2pix.build(parseFamilyConfig(pix2pix, { size: 64, ngf: 8, ndf: 8 }));
+    await saveCheckpoint(${JSON.stringify(runDir)}, model, { family: 'pix2pix', step: 0 });
+  `;
+  execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'pipe', timeout: 120_000 });
+}
+
+test.beforeAll(() => {
+  const dataDir = process.env.GANVAS_E2E_DATA_DIR;
+  if (!dataDir) throw new Error('GANVAS_E2E_DATA_DIR is not set: run this through playwright.config.ts');
+  writeUntrainedModel(join(dataDir, 'runs', runName));
+});
+
+/** The sketch layer's pixels as Konva shows them (the first canvas of the stage). */
+async function stagePixels(page: Page): Promise<string> {
+  return page.getByTestId('doodle-stage').locator('canvas').first().evaluate((canvas: HTMLCanvasElement) => canvas.toDataURL('image/png'));
+}
+
+async function darkPixelCount(page: Page): Promise<number> {
+  return page
+    .getByTestId('doodle-stage')
+    .locator('canvas')
+    .first()
+    .evaluate((canvas: HTMLCanvasElement) => {
+      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      let dark = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i]! < 128 && data[i + 1]! < 128 && data[i + 2]! < 128) dark++;
+      return dark;
+    });
+}
+
+/** Drags the mouse through points given in model pixels (0…size). */
+async function stroke(page: Page, points: [number, number][]) {
+  const stage = page.getByTestId('doodle-stage');
+  const box = (await stage.boundingBox())!;
+  const zoom = Number(await stage.getAttribute('data-zoom'));
+  const at = ([x, y]: [number, number]) => [box.x + x * zoom, box.y + y * zoom] as const;
+  const [first, ...rest] = points;
+  await page.mouse.move(...at(first!));
+  await page.mouse.down();
+  for (const point of rest) await page.mouse.move(...at(point), { steps: 6 });
+  await page.mouse.up();
+}
+
+function circle(cx: number, cy: number, r: number, from = 0, to = Math.PI * 2, steps = 24): [number, number][] {
+  return Array.from({ length: steps + 1 }, (_, i) => {
+    const angle = from + ((to - from) * i) / steps;
+    return [cx + r * Math.cos(angle), cy + r * Math.sin(angle)];
+  });
+}
+
+async function resultSrc(page: Page): Promise<string | null> {
+  return page.getByTestId('doodle-result').getAttribute('src');
+}
+
+/** Waits until no newer result is pending, then returns the shown result's src and sequence number. */
+async function settledResult(page: Page): Promise<{ src: string; seq: number }> {
+  await expect(page.getByTestId('doodle-pending')).toHaveCount(0);
+  const result = page.getByTestId('doodle-result');
+  return { src: (await result.getAttribute('src'))!, seq: Number(await result.getAttribute('data-seq')) };
+}
+
+test('doodle: draw, see the live result, undo, save and find it in the gallery', async ({ page }) => {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
+
+  await page.goto(`/?token=${TOKEN}`);
+  await expect(page).not.toHaveURL(/token=/);
+  await page.getByTestId('nav-doodle').click();
+  await expect(page).toHaveURL(/#\/doodle$/);
+
+  // ---- the model: pick the run written above; the canvas takes its size
+  const picker = page.getByTestId('doodle-model-picker');
+  await expect(picker.locator(`option[value="${modelId}"]`)).toHaveCount(1);
+  await picker.selectOption(modelId);
+  expect(await page.evaluate(() => localStorage.getItem('ganvas.doodle.model'))).toBe(modelId);
+  const stage = page.getByTestId('doodle-stage');
+  await expect(stage).toHaveAttribute('data-size', '64');
+  const zoom = Number(await stage.getAttribute('data-zoom'));
+  expect(Number.isInteger(zoom) && zoom >= 2).toBe(true);
+  // Crisp scaling: the stage shows exactly zoom screen pixels per model pixel.
+  const stageBox = (await stage.boundingBox())!;
+  expect(Math.round(stageBox.width)).toBe(64 * zoom);
+  const resultBox = (await page.locator('.result').boundingBox())!;
+  expect(Math.round(resultBox.width)).toBe(64 * zoom);
+
+  // The blank canvas is translated as soon as a model is chosen.
+  await expect(page.getByTestId('doodle-result')).toBeVisible();
+  const blank = await settledResult(page);
+  expect(blank.seq).toBeGreaterThanOrEqual(1);
+  const blankPixels = await stagePixels(page);
+  await expect.poll(() => darkPixelCount(page)).toBe(0);
+  await expect(page.getByTestId('doodle-undo')).toBeDisabled();
+
+  // ---- stroke 1: the canvas gets ink, the result follows
+  await expect(page.getByTestId('doodle-tool-brush')).toHaveAttribute('aria-checked', 'true');
+  await page.keyboard.press(']');
+  await page.keyboard.press(']');
+  await expect(page.getByTestId('doodle-brush-size')).toHaveValue('4');
+  await stroke(page, circle(32, 34, 20));
+  expect(await darkPixelCount(page)).toBeGreaterThan(100);
+  const afterFirstPixels = await stagePixels(page);
+  await expect.poll(() => resultSrc(page)).not.toBe(blank.src);
+  const first = await settledResult(page);
+  expect(first.seq).toBeGreaterThan(blank.seq);
+  await expect(page.getByTestId('doodle-timing')).toContainText(/Inference \d+ ms/);
+
+  // ---- stroke 2 and a straight line (L): more changes, each its own undo step
+  await stroke(page, circle(32, 36, 11, 0.15 * Math.PI, 0.85 * Math.PI, 10));
+  const afterSecondPixels = await stagePixels(page);
+  expect(afterSecondPixels).not.toBe(afterFirstPixels);
+  await page.keyboard.press('l');
+  await expect(page.getByTestId('doodle-tool-line')).toHaveAttribute('aria-checked', 'true');
+  await stroke(page, [[24, 26], [27, 26]]);
+  await page.keyboard.press('b');
+  await stroke(page, [[38, 25], [39, 28]]);
+  const finalPixels = await stagePixels(page);
+  await expect.poll(() => resultSrc(page)).not.toBe(first.src);
+  const drawn = await settledResult(page);
+  expect(drawn.seq).toBeGreaterThan(first.seq);
+
+  // Screenshot of the view with a drawing and its result, for people to look at.
+  mkdirSync(resolve('tests/artifacts'), { recursive: true });
+  await page.mouse.move(stageBox.x + stageBox.width + 40, stageBox.y + 10);
+  await page.screenshot({ path: resolve('tests/artifacts/doodle.png') });
+
+  // ---- undo with the button and the keyboard: the pixels revert exactly
+  await page.getByTestId('doodle-undo').click();
+  await page.getByTestId('doodle-undo').click();
+  await page.getByTestId('doodle-undo').click();
+  await expect.poll(() => stagePixels(page)).toBe(afterFirstPixels);
+  await page.keyboard.press('Control+z');
+  await expect.poll(() => stagePixels(page)).toBe(blankPixels);
+  await expect(page.getByTestId('doodle-undo')).toBeDisabled();
+  // The result goes back with the drawing.
+  await expect.poll(() => resultSrc(page)).toBe(blank.src);
+  await page.keyboard.press('Control+Shift+z');
+  await expect.poll(() => stagePixels(page)).toBe(afterFirstPixels);
+  await page.keyboard.press('Control+y');
+  await page.getByTestId('doodle-redo').click();
+  await page.keyboard.press('Control+y');
+  await expect.poll(() => stagePixels(page)).toBe(finalPixels);
+  await expect(page.getByTestId('doodle-redo')).toBeDisabled();
+  await expect.poll(() => resultSrc(page)).toBe(drawn.src);
+
+  // ---- clear, then undo the clear
+  await page.getByTestId('doodle-clear').click();
+  await expect.poll(() => darkPixelCount(page)).toBe(0);
+  await page.keyboard.press('Control+z');
+  await expect.poll(() => stagePixels(page)).toBe(finalPixels);
+
+  // ---- import a wide picture: fitted into 64×64, centred on white, and undoable
+  const wide = await sharp({ create: { width: 200, height: 100, channels: 3, background: { r: 0, g: 0, b: 0 } } }).png().toBuffer();
+  await page.getByTestId('doodle-import-input').setInputFiles({ name: 'wide-black.png', mimeType: 'image/png', buffer: wide });
+  await expect(page.getByTestId('doodle-notice')).toContainText('Imported “wide-black.png” at 64×64');
+  // 200×100 fits as 64×32: half the canvas is dark, the bands above and below stay white.
+  await expect.poll(() => darkPixelCount(page)).toBe(64 * zoom * 32 * zoom);
+  await page.keyboard.press('Control+z');
+  await expect.poll(() => stagePixels(page)).toBe(finalPixels);
+  await page.getByTestId('doodle-import-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image') });
+  await expect(page.getByTestId('doodle-notice')).toContainText('“notes.txt” is not an image');
+  await expect.poll(() => stagePixels(page)).toBe(finalPixels);
+
+  // ---- save (Ctrl+S): the toast names the item and leads to the Gallery
+  await settledResult(page);
+  await page.keyboard.press('Control+s');
+  const saved = page.getByTestId('doodle-saved');
+  await expect(saved).toBeVisible();
+  const itemId = await saved.getAttribute('data-item-id');
+  const title = (await saved.getAttribute('data-title'))!;
+  expect(itemId).toMatch(/^\d+$/);
+  await page.getByTestId('doodle-open-gallery').click();
+  await expect(page).toHaveURL(/#\/gallery$/);
+  await page.getByTestId('gallery-search').fill(title);
+  const tile = page.locator(`[data-testid="gallery-tile"][data-item-id="${itemId}"]`);
+  await expect(tile).toHaveCount(1);
+  await tile.click();
+  const detail = page.getByTestId('item-detail');
+  await expect(detail).toHaveAttribute('data-item-id', itemId!);
+  await expect(detail).toContainText(modelId);
+  await expect(detail.getByTestId('compare-slider')).toBeVisible();
+
+  const item = await page.evaluate(async (id) => {
+    const response = await fetch('/api/gallery.get', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id }) });
+    return response.json();
+  }, Number(itemId));
+  expect(item.ok).toBe(true);
+  expect(item.value.kind).toBe('sketch');
+  expect(item.value.modelId).toBe(modelId);
+  expect(item.value.input).not.toBeNull();
+  expect(item.value.input.width).toBe(64);
+  expect(item.value.timings.inference).toBeGreaterThan(0);
+  expect(item.value.timings.total).toBeGreaterThanOrEqual(item.value.timings.inference);
+  await page.screenshot({ path: resolve('tests/artifacts/doodle-gallery.png') });
+
+  // ---- back in Doodle, the model choice is remembered
+  await page.keyboard.press('Escape');
+  await page.getByTestId('nav-doodle').click();
+  await expect(page.getByTestId('doodle-model-picker')).toHaveValue(modelId);
+
+  expect(pageErrors).toEqual([]);
+});
