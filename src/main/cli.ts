@@ -34,6 +34,8 @@ Usage:
   ganvas eval-sr --data DIR [--scale 4] [--json]
                                                 PSNR/SSIM on Y of each upscaler against bicubic
   ganvas backend [--backend NAME]              show which tensor backend runs, as JSON
+  ganvas bench [--quick] [--backends wasm,cpu] [--out FILE]
+                                                measure speed (ms, FLOPs, GFLOP/s), leaks and UI latency; JSON out
   ganvas --version | --help
 
 Options common to all commands:
@@ -187,6 +189,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   translate: async (args) => (await import('./cli/translate.js')).translateCommand(args),
   models: async (args) => (await import('./cli/models.js')).modelsCommand(args),
   'export-model': async (args) => (await import('./cli/export-model.js')).exportModelCommand(args),
+  bench: async (args) => (await import('./cli/bench.js')).benchCommand(args),
   upscale: async (args) => (await import('./cli/upscale.js')).upscaleCommand(args),
   'eval-sr': async (args) => (await import('./cli/eval-sr.js')).evalSrCommand(args),
 };

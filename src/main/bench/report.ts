@@ -1,0 +1,89 @@
+/**
+ * The shape of `ganvas bench` output, checked before it is written, so the
+ * JSON a CI job or a person compares across runs always has these fields.
+ */
+import { z } from 'zod';
+
+const positive = z.number().finite().positive();
+
+export const TimingSummary = z.object({
+  reps: z.number().int().positive(),
+  medianMs: positive,
+  p10Ms: positive,
+  p90Ms: positive,
+  minMs: positive,
+  maxMs: positive,
+});
+
+export const MeasuredPass = TimingSummary.extend({
+  flops: z.number().finite().nonnegative(),
+  gflops: z.number().finite().nonnegative(),
+  fractionOfPeak: z.number().finite().nonnegative(),
+  tensorsLeakedPerRep: z.number().finite(),
+});
+
+const Skipped = z.object({ skipped: z.string().min(1) });
+
+export const NetworkLine = z.object({
+  backend: z.string(),
+  network: z.string(),
+  size: z.number().int().positive(),
+  batch: z.number().int().positive(),
+  params: z.number().int().positive().optional(),
+  forward: z.union([MeasuredPass, Skipped]).optional(),
+  trainingStep: z.union([MeasuredPass, Skipped]).optional(),
+  skipped: z.string().optional(),
+});
+
+const RoundTripStats = z.object({ calls: z.number().int().positive(), p50Ms: positive, p99Ms: positive, maxMs: positive });
+const RoundTripPhase = z.object({ 'app.info': RoundTripStats, 'gallery.list': RoundTripStats, 'http app.info': RoundTripStats });
+
+export const BackendSection = z.object({
+  backend: z.string(),
+  report: z.unknown(),
+  matmulPeak: z.object({ n: z.number().int().positive(), timing: TimingSummary, gflops: positive }).optional(),
+  lines: z.array(NetworkLine),
+  /** Configurations not run on this backend, and why. */
+  notRun: z.array(z.object({ networks: z.array(z.string()), reason: z.string() })),
+  skipped: z.string().optional(),
+});
+
+export const BenchReport = z.object({
+  tool: z.literal('ganvas bench'),
+  formatVersion: z.literal(1),
+  quick: z.boolean(),
+  startedAt: z.string(),
+  durationSeconds: z.number().nonnegative(),
+  environment: z.object({
+    node: z.string(),
+    tfjs: z.string(),
+    cpuModel: z.string(),
+    cores: z.number().int().positive(),
+    totalMemoryGiB: z.number().positive(),
+    platform: z.string(),
+    loadAverage: z.object({ atStart: z.array(z.number()), atEnd: z.array(z.number()) }),
+    note: z.string(),
+  }),
+  method: z.record(z.string(), z.string()),
+  backends: z.array(BackendSection),
+  uiRoundTrip: z
+    .union([
+      z.object({
+        studio: z.string(),
+        galleryItems: z.number().int(),
+        training: z.object({
+          kind: z.string(),
+          size: z.number().int(),
+          ngf: z.number().int(),
+          backend: z.string(),
+          stepsDuringMeasurement: z.number().int().nonnegative(),
+          msPerStep: z.number().nullable(),
+        }),
+        idle: RoundTripPhase,
+        duringTraining: RoundTripPhase,
+      }),
+      Skipped,
+    ]),
+  reference: z.object({ source: z.string(), lines: z.array(z.object({ what: z.string(), ms: positive })) }),
+});
+export type BenchReport = z.infer<typeof BenchReport>;

@@ -1,0 +1,198 @@
+/**
+ * `ganvas bench`: how fast the engine trains and infers on this machine, per
+ * backend, and whether the UI stays responsive while it trains.
+ */
+import os from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../engine/backend/index.js';
+import { measureMatmulPeak } from './matmul-peak.js';
+import { measureLine, type LinePlan } from './network-lines.js';
+import { BenchReport } from './report.js';
+import { loadSrganGenerator, patchGanDiscriminator, pix2pixIteration, resnetGenerator, unetGenerator, type BenchSubject } from './subjects.js';
+import { measureUiRoundTrips } from './ui-round-trip.js';
+import type { RepeatOptions } from './timing.js';
+
+export const benchBackends = ['wasm', 'cpu'] as const;
+export type BenchBackend = (typeof benchBackends)[number];
+
+export interface BenchOptions {
+  quick: boolean;
+  backends: BenchBackend[];
+  /** Subject ids to run (default: all for the mode). */
+  networks?: string[];
+  sizes?: number[];
+  batches?: number[];
+  /** Most timed repetitions per pass. */
+  reps?: number;
+  /** Passes above this many GFLOP are skipped (default 20). */
+  maxGflop?: number;
+  /** Side of the matmul that measures the peak. */
+  matmulSize?: number;
+  /** Round trips per method and phase; 0 skips the UI bench. */
+  uiCalls?: number;
+  uiTrainingSize?: number;
+  uiTrainingNgf?: number;
+  log?: (message: string) => void;
+}
+
+/** ENVIRONMENT.md, measured on this machine by an earlier engineer. */
+const REFERENCE = {
+  source:
+    '/work/shared/ENVIRONMENT.md ("Tensor backends"): PyTorch 1.13, CPU, one thread, on this machine; ' +
+    'pix2pix U-Net 64×64 ngf 64, batch 1. Compare with pix2pix-iteration-ngf64 (training) and pix2pix-unet-G-ngf64 forward at 64 px, batch 1.',
+  lines: [
+    { what: 'PyTorch: one full pix2pix G+D iteration, U-Net 64×64 ngf 64, batch 1', ms: 670 },
+    { what: 'PyTorch: U-Net forward, 64×64 ngf 64, batch 1', ms: 80 },
+    { what: 'tfjs wasm (ours, earlier): U-Net 64×64 ngf 32 G training step, batch 1', ms: 750 },
+    { what: 'tfjs cpu: U-Net 64×64 ngf 32 G training step, batch 1', ms: 67_000 },
+  ],
+};
+
+/** The cpu backend is pure JavaScript: ~100× slower to train than wasm, so it runs only the smallest lines. */
+const CPU_TRAINING_NOTE =
+  'the cpu backend is pure JavaScript, about 100× slower to train than wasm (ENVIRONMENT.md: ~67 s per U-Net ngf 32 training step at 64 px); ' +
+  'only forward passes of the smallest configurations run on it';
+
+async function subjectsFor(options: BenchOptions, log: (message: string) => void): Promise<{ subjects: BenchSubject[]; unavailable: { networks: string[]; reason: string }[] }> {
+  const all: BenchSubject[] = [unetGenerator(64), unetGenerator(32), patchGanDiscriminator(), resnetGenerator(), pix2pixIteration(64), pix2pixIteration(32)];
+  const unavailable: { networks: string[]; reason: string }[] = [];
+  const srgan = await loadSrganGenerator();
+  if (typeof srgan === 'string') {
+    log(`SRGAN skipped: ${srgan}`);
+    unavailable.push({ networks: ['srgan-srresnet-G-x4'], reason: srgan });
+  } else {
+    all.push(srgan);
+  }
+  const quickIds = ['pix2pix-unet-G-ngf32', 'pix2pix-patchgan-D-ndf64', 'pix2pix-iteration-ngf32'];
+  const wanted = options.networks ?? (options.quick ? quickIds : all.map((s) => s.id));
+  const known = new Set([...all.map((s) => s.id), ...unavailable.flatMap((u) => u.networks)]);
+  const unknown = wanted.filter((id) => !known.has(id));
+  if (unknown.length) throw new Error(`unknown network(s) ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
+  return { subjects: all.filter((s) => wanted.includes(s.id)), unavailable: unavailable.filter((u) => u.networks.some((id) => wanted.includes(id))) };
+}
+
+/** cpu: forward passes of the cheapest lines only. */
+function cpuPlans(subjects: BenchSubject[], sizes: number[], batches: number[]): { plans: LinePlan[]; notRun: string[] } {
+  const smallest = Math.min(...sizes);
+  const cheap = new Set(['pix2pix-unet-G-ngf32', 'pix2pix-patchgan-D-ndf64']);
+  const plans: LinePlan[] = [];
+  const notRun: string[] = [];
+  for (const subject of subjects) {
+    if (!cheap.has(subject.id)) {
+      notRun.push(subject.id);
+      continue;
+    }
+    plans.push({ backend: 'cpu', subject, size: smallest, batch: 1, forwardOnly: CPU_TRAINING_NOTE });
+  }
+  if (sizes.length > 1 || batches.length > 1) notRun.push(`(also larger sizes/batches than ${smallest} px, batch 1)`);
+  return { plans, notRun };
+}
+
+export async function runBench(options: BenchOptions): Promise<BenchReport> {
+  const log = options.log ?? (() => {});
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const loadAtStart = os.loadavg();
+  const sizes = options.sizes ?? (options.quick ? [64] : [64, 128]);
+  const batches = options.batches ?? (options.quick ? [1] : [1, 4]);
+  const maxReps = options.reps ?? (options.quick ? 3 : 7);
+  const repeat: RepeatOptions = { warmup: 1, reps: maxReps, minReps: Math.min(maxReps, 3), budgetMs: options.quick ? 5_000 : 10_000 };
+  const maxGflop = options.maxGflop ?? 20;
+  const { subjects, unavailable } = await subjectsFor(options, log);
+
+  const backends: BenchReport['backends'] = [];
+  for (const backend of options.backends) {
+    let report;
+    try {
+      report = await initBackend({ prefer: backend });
+    } catch (error) {
+      backends.push({ backend, report: null, lines: [], notRun: [], skipped: error instanceof Error ? error.message : String(error) });
+      continue;
+    }
+    const matmulSize = options.matmulSize ?? 1024;
+    log(`${backend}: matmul peak (${matmulSize}×${matmulSize})`);
+    const matmulPeak = await measureMatmulPeak(matmulSize, backend === 'cpu' ? 3 : options.quick ? 3 : 7);
+    const notRun = [...unavailable];
+    let plans: LinePlan[];
+    if (backend === 'cpu') {
+      const cpu = cpuPlans(subjects, sizes, batches);
+      plans = cpu.plans;
+      if (cpu.notRun.length) notRun.push({ networks: cpu.notRun, reason: CPU_TRAINING_NOTE });
+    } else {
+      plans = subjects.flatMap((subject) => sizes.flatMap((size) => batches.map((batch) => ({ backend, subject, size, batch }))));
+    }
+    const lines = [];
+    for (const plan of plans) {
+      log(`${backend}: ${plan.subject.id} ${plan.size} px, batch ${plan.batch}`);
+      const tensorsBefore = tf.memory().numTensors;
+      const line = await measureLine(plan, matmulPeak.gflops, backend === 'cpu' ? { ...repeat, reps: 3, minReps: 2 } : repeat, maxGflop);
+      if (line.skipped) log(`  skipped: ${line.skipped}`);
+      for (const [name, pass] of [['forward', line.forward], ['training step', line.trainingStep]] as const) {
+        if (pass && !('skipped' in pass)) log(`  ${name}: median ${pass.medianMs.toFixed(1)} ms, ${pass.gflops} GFLOP/s, ${pass.tensorsLeakedPerRep} tensors leaked per step`);
+      }
+      const left = tf.memory().numTensors - tensorsBefore;
+      if (left !== 0) log(`  ${left} tensors left behind after the line (subject set-up or disposal leaks)`);
+      lines.push(line);
+    }
+    backends.push({ backend, report, matmulPeak, lines, notRun });
+  }
+
+  let uiRoundTrip: BenchReport['uiRoundTrip'];
+  const uiCalls = options.uiCalls ?? (options.quick ? 20 : 100);
+  if (uiCalls > 0) {
+    const dataDir = await mkdtemp(join(os.tmpdir(), 'ganvas-bench-'));
+    try {
+      uiRoundTrip = await measureUiRoundTrips({
+        dataDir,
+        calls: uiCalls,
+        intervalMs: 10,
+        trainingSize: options.uiTrainingSize ?? 64,
+        trainingNgf: options.uiTrainingNgf ?? 32,
+        backend: options.backends.includes('wasm') ? 'wasm' : 'cpu',
+        log,
+      });
+    } catch (error) {
+      uiRoundTrip = { skipped: `failed: ${error instanceof Error ? error.message : String(error)}` };
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  } else {
+    uiRoundTrip = { skipped: 'not requested (--ui-calls 0)' };
+  }
+
+  const cpus = os.cpus();
+  const result = {
+    tool: 'ganvas bench' as const,
+    formatVersion: 1 as const,
+    quick: options.quick,
+    startedAt,
+    durationSeconds: Math.round((performance.now() - started) / 100) / 10,
+    environment: {
+      node: process.version,
+      tfjs: tf.version.tfjs,
+      cpuModel: cpus[0]?.model ?? 'unknown',
+      cores: cpus.length,
+      totalMemoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+      platform: `${process.platform}-${process.arch}`,
+      loadAverage: { atStart: loadAtStart, atEnd: os.loadavg() },
+      note: 'times are wall-clock on a possibly shared machine: a load average near or above the core count means other work competed for the CPU',
+    },
+    method: {
+      forward: 'model.apply(input, {training: false}) and reading the output back; input uniform in [-1, 1], batch as stated',
+      trainingStep: 'Adam (2e-4, 0.5, 0.999) minimising the mean square of the output: forward + backward + update; pix2pix-iteration lines run the family\'s own trainStep (D then G)',
+      limit: `passes above ${maxGflop} GFLOP are skipped (they take minutes per repetition on a CPU)`,
+      timing: `1 warm-up, then up to ${maxReps} repetitions (at least ${repeat.minReps}; fewer than the most once ${repeat.budgetMs / 1000} s are spent); median, p10, p90`,
+      flops: '2 FLOPs per multiply-add of convolutions, transposed convolutions and dense layers, for the whole batch; training = 3× forward (src/main/bench/flops.ts)',
+      gflops: 'FLOPs / median time; fractionOfPeak = that / the same backend\'s n×n matmul GFLOP/s (from its fastest repetition)',
+      leaks: 'tf.memory().numTensors after the timed repetitions minus before (after warm-up), per repetition; should be 0',
+      uiRoundTrip: 'sequential calls from the main thread with 10 ms pauses: dispatch(app.info), dispatch(gallery.list), POST /api/app.info through the HTTP server; idle, then while a pix2pix training job runs in the job worker',
+    },
+    backends,
+    uiRoundTrip,
+    reference: REFERENCE,
+  };
+  return BenchReport.parse(result);
+}

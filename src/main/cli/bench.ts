@@ -1,0 +1,137 @@
+// `ganvas bench` (`npm run bench`): speed of the engine's networks per
+// backend, achieved GFLOP/s against the machine's matmul peak, tensor leaks,
+// and API round trips while a model trains. Prints the JSON report and
+// writes it to bench-results/bench-<timestamp>.json (or --out).
+// Exit codes: 0 done, 1 a measurement failed (see the JSON), 2 usage error.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+export const benchHelp = `Usage: ganvas bench [--quick] [--backends wasm,cpu] [--out FILE]
+
+Times forward passes and training steps of the canonical GAN networks
+(pix2pix U-Net and PatchGAN, CycleGAN ResNet-9, SRGAN SRResNet when present),
+a full pix2pix iteration, the machine's matmul peak, and API round trips
+while a model trains. A full run takes several minutes.
+
+Options:
+  --quick            fewer networks, sizes and repetitions (for CI and smoke tests)
+  --backends LIST    comma-separated: wasm, cpu (default wasm,cpu; cpu runs only
+                     the smallest forward passes: it is ~100× slower to train)
+  --out FILE         where to write the JSON (default bench-results/bench-<timestamp>.json)
+  --networks LIST    only these network ids (e.g. pix2pix-unet-G-ngf32,pix2pix-patchgan-D-ndf64)
+  --sizes LIST       image sides in px (default 64,128; quick 64)
+  --batches LIST     batch sizes (default 1,4; quick 1)
+  --reps N           most timed repetitions per measurement (default 7; quick 3)
+  --max-gflop N      skip passes above N GFLOP (default 20)
+  --matmul N         side of the square matmul that measures the peak (default 1024)
+  --ui-calls N       API round trips per method and phase (default 100; quick 20; 0 skips)
+  --ui-train-size N  image side of the training job during the round trips (default 64)
+  --ui-train-ngf N   its U-Net width (default 32)
+  --quiet            no progress lines on stderr
+  -h, --help         show this help
+`;
+
+class UsageError extends Error {}
+
+function list(value: string | undefined, name: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new UsageError(`${name} needs at least one value`);
+  return items;
+}
+
+function wholeNumber(value: string, name: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be a whole number ≥ ${min}, got "${value}"`);
+  return n;
+}
+
+function numbers(value: string | undefined, name: string, min: number): number[] | undefined {
+  return list(value, name)?.map((item) => wholeNumber(item, name, min));
+}
+
+function timestamp(date: Date): string {
+  return date.toISOString().replace(/[:.]/g, '-');
+}
+
+export async function benchCommand(args: string[]): Promise<number> {
+  const { benchBackends, runBench } = await import('../bench/run-bench.js');
+  let options;
+  let out: string;
+  let quiet: boolean;
+  try {
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        quick: { type: 'boolean' },
+        backends: { type: 'string' },
+        out: { type: 'string' },
+        networks: { type: 'string' },
+        sizes: { type: 'string' },
+        batches: { type: 'string' },
+        reps: { type: 'string' },
+        matmul: { type: 'string' },
+        'max-gflop': { type: 'string' },
+        'ui-calls': { type: 'string' },
+        'ui-train-size': { type: 'string' },
+        'ui-train-ngf': { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      process.stdout.write(benchHelp);
+      return 0;
+    }
+    const backends = list(values.backends, '--backends') ?? ['wasm', 'cpu'];
+    const wrong = backends.filter((b) => !(benchBackends as readonly string[]).includes(b));
+    if (wrong.length) throw new UsageError(`--backends: unknown ${wrong.join(', ')}; use ${benchBackends.join(', ')}`);
+    quiet = values.quiet ?? false;
+    options = {
+      quick: values.quick ?? false,
+      backends: backends as (typeof benchBackends)[number][],
+      networks: list(values.networks, '--networks'),
+      sizes: numbers(values.sizes, '--sizes', 8),
+      batches: numbers(values.batches, '--batches', 1),
+      reps: values.reps === undefined ? undefined : wholeNumber(values.reps, '--reps', 1),
+      maxGflop: values['max-gflop'] === undefined ? undefined : wholeNumber(values['max-gflop'], '--max-gflop', 1),
+      matmulSize: values.matmul === undefined ? undefined : wholeNumber(values.matmul, '--matmul', 8),
+      uiCalls: values['ui-calls'] === undefined ? undefined : wholeNumber(values['ui-calls'], '--ui-calls', 0),
+      uiTrainingSize: values['ui-train-size'] === undefined ? undefined : wholeNumber(values['ui-train-size'], '--ui-train-size', 8),
+      uiTrainingNgf: values['ui-train-ngf'] === undefined ? undefined : wholeNumber(values['ui-train-ngf'], '--ui-train-ngf', 1),
+      log: (message: string) => {
+        if (!quiet) process.stderr.write(`[bench] ${message}\n`);
+      },
+    };
+    out = path.resolve(values.out ?? path.join('bench-results', `bench-${timestamp(new Date())}.json`));
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`ganvas bench: ${error.message}\n\n${benchHelp}`);
+      return 2;
+    }
+    throw error;
+  }
+
+  let report;
+  try {
+    report = await runBench(options);
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith('unknown network')) {
+      process.stderr.write(`ganvas bench: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const json = JSON.stringify(report, null, 2);
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, json + '\n');
+  process.stdout.write(json + '\n');
+  if (!quiet) process.stderr.write(`[bench] written to ${out}\n`);
+  const failed =
+    report.backends.some((b) => b.lines.some((line) => line.skipped?.startsWith('failed'))) ||
+    ('skipped' in report.uiRoundTrip && report.uiRoundTrip.skipped.startsWith('failed'));
+  return failed ? 1 : 0;
+}
