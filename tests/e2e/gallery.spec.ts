@@ -223,9 +223,9 @@ test('gallery: import, search, compare, favourite, delete and undo', async ({ pa
 
   // ---- Ctrl+1…6 switch views; views still to come say so and offer no controls
   await page.locator('body').click({ position: { x: 5, y: 5 } });
-  await page.keyboard.press('Control+4');
-  await expect(page).toHaveURL(/#\/train$/);
-  await expect(page.getByRole('heading', { name: 'Train' })).toBeVisible();
+  await page.keyboard.press('Control+2');
+  await expect(page).toHaveURL(/#\/translate$/);
+  await expect(page.getByRole('heading', { name: 'Translate' })).toBeVisible();
   await expect(page.getByText('Not built yet')).toBeVisible();
   await expect(page.locator('main button, main input, main select')).toHaveCount(0);
   await page.keyboard.press('Control+5');

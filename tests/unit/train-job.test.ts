@@ -119,9 +119,9 @@ it('trains pix2pix in the worker: progress with losses and ETA, samples, pause, 
 
   // It learned: held-out L1 well below the untrained generator's (same settings, same seed).
   const tensorsBefore = tf.memory().numTensors;
-  const trained = await loadCheckpoint(runDir);
+  const trained = await loadCheckpoint(runDir, { family: pix2pix });
   const untrained = pix2pix.build(trained.config as Parameters<typeof pix2pix.build>[0]);
-  const trainedL1 = await heldOutL1(trained.model);
+  const trainedL1 = await heldOutL1(trained.model as unknown as typeof untrained);
   const untrainedL1 = await heldOutL1(untrained);
   trained.model.dispose();
   untrained.dispose();

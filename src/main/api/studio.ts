@@ -19,6 +19,7 @@ import { appHandlers } from './app.js';
 import { galleryHandlers } from './gallery.js';
 import { engineHandlers } from './engine.js';
 import { jobHandlers, forwardJobEvents } from './jobs.js';
+import { upscaleHandlers } from './upscale.js';
 
 export interface StudioContext {
   readonly dataDir: string;
@@ -70,7 +71,7 @@ export function openStudio(options: StudioOptions): Studio {
     ...galleryHandlers(context),
     ...engineHandlers(context),
     ...jobHandlers(context),
-    // upscale.images: wired by the Upscale view work (src/main/api/upscale.ts).
+    ...upscaleHandlers(context),
   };
   const dispatch = createDispatcher(handlers, log);
   return {

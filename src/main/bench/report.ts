@@ -46,6 +46,27 @@ export const BackendSection = z.object({
   /** Configurations not run on this backend, and why. */
   notRun: z.array(z.object({ networks: z.array(z.string()), reason: z.string() })),
   skipped: z.string().optional(),
+  /** Super-resolution throughput: megapixels of output per second per upscale model. */
+  upscale: z
+    .union([
+      z.object({
+        photo: z.string(),
+        lines: z.array(
+          z.object({
+            model: z.string(),
+            variant: z.string(),
+            scale: z.number().int(),
+            inputPixels: z.object({ width: z.number().int(), height: z.number().int() }),
+            outputMegapixels: positive,
+            tiles: z.number().int().positive(),
+            timing: TimingSummary,
+            megapixelsPerSecond: positive,
+          }),
+        ),
+      }),
+      Skipped,
+    ])
+    .optional(),
 });
 
 export const BenchReport = z.object({

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../engine/backend/index.js';
+import { measureUpscaleThroughput } from './upscale-throughput.js';
 import { measureMatmulPeak } from './matmul-peak.js';
 import { measureLine, type LinePlan } from './network-lines.js';
 import { BenchReport } from './report.js';
@@ -137,7 +138,15 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       if (left !== 0) log(`  ${left} tensors left behind after the line (subject set-up or disposal leaks)`);
       lines.push(line);
     }
-    backends.push({ backend, report, matmulPeak, lines, notRun });
+    let upscale: BenchReport['backends'][number]['upscale'];
+    if (backend === 'cpu') {
+      upscale = { skipped: CPU_TRAINING_NOTE };
+    } else {
+      log(`${backend}: upscale throughput`);
+      const measured = await measureUpscaleThroughput({ quick: options.quick, log });
+      upscale = { photo: measured.photo, lines: measured.lines };
+    }
+    backends.push({ backend, report, matmulPeak, lines, notRun, upscale });
   }
 
   let uiRoundTrip: BenchReport['uiRoundTrip'];
@@ -188,6 +197,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       flops: '2 FLOPs per multiply-add of convolutions, transposed convolutions and dense layers, for the whole batch; training = 3× forward (src/main/bench/flops.ts)',
       gflops: 'FLOPs / median time; fractionOfPeak = that / the same backend\'s n×n matmul GFLOP/s (from its fastest repetition)',
       leaks: 'tf.memory().numTensors after the timed repetitions minus before (after warm-up), per repetition; should be 0',
+      upscale: 'a fixed 128×128 crop of a real photo (mate-backgrounds) upscaled through the same tiled path as the Upscale view; megapixels of output / median seconds',
       uiRoundTrip: 'sequential calls from the main thread with 10 ms pauses: dispatch(app.info), dispatch(gallery.list), POST /api/app.info through the HTTP server; idle, then while a pix2pix training job runs in the job worker',
     },
     backends,

@@ -14,18 +14,7 @@ export interface ViewInfo {
 }
 
 export const views: readonly ViewInfo[] = [
-  {
-    id: 'doodle',
-    label: 'Doodle',
-    planned: {
-      summary: 'A sketch canvas wired to a trained Pix2Pix model, so a rough drawing turns into a finished image as you draw.',
-      willDo: [
-        'Brush, eraser and fill tools on a canvas sized to the model input',
-        'Live translation of the sketch with the selected model',
-        'Saving sketch and result together into the Gallery',
-      ],
-    },
-  },
+  { id: 'doodle', label: 'Doodle' },
   {
     id: 'translate',
     label: 'Translate',
@@ -38,43 +27,10 @@ export const views: readonly ViewInfo[] = [
       ],
     },
   },
-  {
-    id: 'upscale',
-    label: 'Upscale',
-    planned: {
-      summary: 'Super-resolution with bundled ESRGAN models and your own SRGAN checkpoints.',
-      willDo: [
-        '×2, ×3 and ×4 upscaling, tiled for large images',
-        'A before/after view of the result',
-        'Batch upscaling of folders as a background job',
-      ],
-    },
-  },
-  {
-    id: 'train',
-    label: 'Train',
-    planned: {
-      summary: 'Training Pix2Pix, CycleGAN, StarGAN and SRGAN models on your own datasets, on this machine.',
-      willDo: [
-        'Dataset checks before a run starts (pairing, sizes, formats)',
-        'Live loss curves and sample images, with pause, resume and cancel',
-        'Checkpoints that record their full configuration',
-      ],
-    },
-  },
+  { id: 'upscale', label: 'Upscale' },
+  { id: 'train', label: 'Train' },
   { id: 'gallery', label: 'Gallery' },
-  {
-    id: 'models',
-    label: 'Models',
-    planned: {
-      summary: 'The models on this machine: bundled presets, downloaded weights and the checkpoints of your training runs.',
-      willDo: [
-        'A model card for each: family, input size, training data and licence',
-        'Importing and exporting checkpoints',
-        'Choosing which model the other views use by default',
-      ],
-    },
-  },
+  { id: 'models', label: 'Models' },
 ];
 
 export const defaultView: ViewId = 'gallery';

@@ -1,0 +1,123 @@
+/**
+ * `upscale.images`: photos sent from the Upscale view become an `upscale` job.
+ *
+ * The uploads are written to a folder of their own under
+ * `<data dir>/uploads/`, never next to anything of the user's, and results go
+ * to `<data dir>/upscaled/<same name>/`. The handler answers as soon as the
+ * job is queued; when the job ends it announces the gallery items the job
+ * added (also for a cancelled job: what finished before the cancel stays).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { JobInfo, ParsedRequest } from '../../shared/contract.js';
+import { UserFacingError } from '../engine/errors.js';
+import { JobRequestError } from '../engine/jobs/index.js';
+// The catalogue lists installed packages only; it does not load tfjs, so it is safe on this thread.
+import { chooseUpscaleModel, UnknownUpscaleModelError } from '../engine/upscale/model-catalogue.js';
+import type { Handler } from './dispatch.js';
+import type { StudioContext } from './studio.js';
+
+/** A file name that is safe inside our folder, close to what the user called it. */
+export function safeUploadName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const cleaned = base
+    .replace(/[\u0000-\u001f<>:"|?*]/g, '_')
+    .replace(/^\.+/, '')
+    .trim()
+    .slice(0, 200);
+  return cleaned || 'image';
+}
+
+/** Distinct names (case-insensitively, for case-insensitive file systems), keeping the extension. */
+export function distinctNames(names: readonly string[]): string[] {
+  const taken = new Set<string>();
+  return names.map((wanted) => {
+    const ext = path.extname(wanted);
+    const stem = wanted.slice(0, wanted.length - ext.length);
+    let name = wanted;
+    for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${stem} (${n})${ext}`;
+    taken.add(name.toLowerCase());
+    return name;
+  });
+}
+
+/** Accepts `npm:esrgan-slim-x2` (from `models.list`), `esrgan-slim-x2` or `slim`. */
+function engineModelName(modelId: string | undefined): string | undefined {
+  return modelId?.replace(/^npm:/, '');
+}
+
+async function startUpscale(ctx: StudioContext, request: ParsedRequest<'upscale.images'>): Promise<JobInfo> {
+  const model = engineModelName(request.modelId);
+  let chosen;
+  try {
+    chosen = chooseUpscaleModel({ scale: request.scale, ...(model !== undefined ? { model } : {}) });
+  } catch (error) {
+    if (error instanceof UnknownUpscaleModelError) throw new UserFacingError('invalid_request', error.message);
+    throw error;
+  }
+  const folder = `${new Date().toISOString().slice(0, 10)}-${randomBytes(5).toString('hex')}`;
+  const uploadDir = path.join(ctx.dataDir, 'uploads', folder);
+  const outputDir = path.join(ctx.dataDir, 'upscaled', folder);
+  const names = distinctNames(request.files.map((file) => safeUploadName(file.name)));
+  await mkdir(uploadDir, { recursive: true });
+  const files: { path: string; name: string }[] = [];
+  try {
+    for (const [index, upload] of request.files.entries()) {
+      const name = names[index]!;
+      const file = path.join(uploadDir, name);
+      // Undecodable bytes are the job's business: that file fails with its name, the others still run.
+      await writeFile(file, Buffer.from(upload.dataBase64, 'base64'));
+      files.push({ path: file, name });
+    }
+  } catch (error) {
+    await rm(uploadDir, { recursive: true, force: true });
+    throw error;
+  }
+
+  const count = files.length === 1 ? files[0]!.name : `${files.length} images`;
+  let job: JobInfo;
+  try {
+    job = ctx.jobs.start(
+      'upscale',
+      { files, outputDir, scale: request.scale, model: chosen.id, ...(request.tile !== undefined ? { tile: request.tile } : {}), addToGallery: true },
+      { title: `Upscale ${count} ×${request.scale} (${chosen.variant})` },
+    );
+  } catch (error) {
+    await rm(uploadDir, { recursive: true, force: true });
+    if (error instanceof JobRequestError) throw new UserFacingError(error.code, error.message);
+    throw error;
+  }
+  void announceWhenFinished(ctx, job.id, uploadDir);
+  return job;
+}
+
+function itemIdsOf(result: unknown): number[] {
+  const ids = (result as { galleryItemIds?: unknown } | undefined)?.galleryItemIds;
+  return Array.isArray(ids) ? ids.filter((id): id is number => Number.isInteger(id) && id > 0) : [];
+}
+
+async function announceWhenFinished(ctx: StudioContext, jobId: string, uploadDir: string): Promise<void> {
+  let finished: JobInfo;
+  try {
+    finished = await ctx.jobs.waitFor(jobId);
+  } catch {
+    return; // the studio closed first
+  }
+  const ids = itemIdsOf(finished.result);
+  if (ids.length) {
+    try {
+      ctx.emit('gallery.changed', { reason: 'added', ids });
+    } catch {
+      // Emitting after the studio closed: nobody is listening.
+    }
+  }
+  // The originals are in the gallery now; a failed or cancelled job keeps them so it can be retried.
+  if (finished.status === 'succeeded') await rm(uploadDir, { recursive: true, force: true }).catch(() => {});
+}
+
+export function upscaleHandlers(ctx: StudioContext): { 'upscale.images': Handler<'upscale.images'> } {
+  return {
+    'upscale.images': (request) => startUpscale(ctx, request),
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * What a model card offers, and how another view learns which model to
+ * preselect: the Doodle and Upscale views read these localStorage keys when
+ * they open, so "Use in Doodle" is a navigation plus one stored id.
+ */
+import type { ModelInfo } from '../../../../shared/contract.js';
+
+export const DOODLE_MODEL_KEY = 'ganvas.doodle.model';
+export const UPSCALE_MODEL_KEY = 'ganvas.upscale.model';
+
+export interface ModelAction {
+  label: string;
+  /** Where the app goes: a view hash. */
+  hash: string;
+  storageKey: string;
+}
+
+export function modelAction(model: Pick<ModelInfo, 'family'>): ModelAction | undefined {
+  if (model.family === 'pix2pix') return { label: 'Use in Doodle', hash: '#/doodle', storageKey: DOODLE_MODEL_KEY };
+  if (model.family === 'esrgan' || model.family === 'srgan') return { label: 'Upscale with', hash: '#/upscale', storageKey: UPSCALE_MODEL_KEY };
+  return undefined;
+}
+
+export function sourceLabel(source: ModelInfo['source']): string {
+  const labels: Record<ModelInfo['source'], string> = {
+    bundled: 'bundled',
+    package: 'from npm package',
+    trained: 'trained here',
+    imported: 'imported',
+  };
+  return labels[source];
+}
+
+/** Cards in the order a user looks for them: their own newest models first, then bundled, then packages. */
+export function sortModels(models: readonly ModelInfo[]): ModelInfo[] {
+  const rank: Record<ModelInfo['source'], number> = { trained: 0, imported: 1, bundled: 2, package: 3 };
+  return [...models].sort(
+    (a, b) => rank[a.source] - rank[b.source] || (b.createdAt ?? 0) - (a.createdAt ?? 0) || a.title.localeCompare(b.title),
+  );
+}

@@ -1,0 +1,130 @@
+/**
+ * What the renderer knows about training jobs: their state, the losses seen
+ * so far, the newest sample grid and a tail of the log.
+ *
+ * One instance per client for the life of the page, subscribed to the job
+ * events from the start, so leaving the Train view and coming back shows the
+ * curves collected meanwhile; `refresh()` re-reads `jobs.list` to pick up
+ * jobs started elsewhere (another window, the CLI) or before a reload.
+ */
+import type { EventPayload, GanvasClient, JobInfo } from '../../../../shared/contract.js';
+import { appendLosses, type LossHistory } from './loss-history.js';
+
+/** Job kinds that are training runs ('train', 'train-pix2pix', …). */
+export function isTrainingJob(info: Pick<JobInfo, 'kind'>): boolean {
+  return /^train(-|$)/.test(info.kind);
+}
+
+export const LOG_TAIL_LINES = 200;
+
+export interface JobSample {
+  step: number;
+  url: string;
+}
+
+export class TrainingJobs {
+  /** Training jobs, newest first. */
+  jobs = $state<JobInfo[]>([]);
+  /** Bumped whenever losses, samples or logs change (they are kept out of deep reactivity: thousands of points). */
+  version = $state(0);
+  loadError = $state<string>();
+
+  readonly #histories = new Map<string, LossHistory>();
+  readonly #samples = new Map<string, JobSample>();
+  readonly #logs = new Map<string, { at: number; message: string }[]>();
+  readonly #unknown = new Set<string>();
+
+  constructor(private readonly client: GanvasClient) {
+    client.on('job.progress', (event) => this.#onProgress(event));
+    client.on('job.sample', (event) => this.#onSample(event));
+    client.on('job.log', (event) => this.#onLog(event));
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      const { jobs } = await this.client.call('jobs.list', {});
+      for (const info of jobs) if (isTrainingJob(info)) this.track(info);
+      this.loadError = undefined;
+    } catch (error) {
+      this.loadError = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  /** Adds or updates a job from a call's answer (train.start, jobs.pause, …). */
+  track(info: JobInfo): void {
+    const index = this.jobs.findIndex((job) => job.id === info.id);
+    if (index >= 0) this.jobs[index] = info;
+    else this.jobs = [info, ...this.jobs].sort((a, b) => b.createdAt - a.createdAt);
+    if (info.progress.losses) {
+      if (appendLosses(this.#historyOf(info.id), info.progress.done, info.progress.losses)) this.version++;
+    }
+  }
+
+  get(id: string): JobInfo | undefined {
+    return this.jobs.find((job) => job.id === id);
+  }
+
+  losses(id: string): LossHistory {
+    return this.#histories.get(id) ?? {};
+  }
+
+  sample(id: string): JobSample | undefined {
+    return this.#samples.get(id);
+  }
+
+  log(id: string): readonly { at: number; message: string }[] {
+    return this.#logs.get(id) ?? [];
+  }
+
+  #historyOf(id: string): LossHistory {
+    let history = this.#histories.get(id);
+    if (!history) this.#histories.set(id, (history = {}));
+    return history;
+  }
+
+  #onProgress(event: EventPayload<'job.progress'>): void {
+    const index = this.jobs.findIndex((job) => job.id === event.id);
+    if (index < 0) {
+      // A job this page has not seen (started elsewhere): ask what it is once.
+      if (this.#unknown.has(event.id)) return;
+      this.#unknown.add(event.id);
+      this.client.call('jobs.get', { id: event.id }).then(
+        (info) => {
+          if (isTrainingJob(info)) this.track(info);
+        },
+        () => undefined,
+      );
+      return;
+    }
+    const previous = this.jobs[index]!;
+    // finishedAt/error arrive with the final state; jobs.get fills them in.
+    this.jobs[index] = { ...previous, status: event.status, progress: event.progress };
+    if (appendLosses(this.#historyOf(event.id), event.progress.done, event.progress.losses)) this.version++;
+    if (event.status !== previous.status && (event.status === 'failed' || event.status === 'succeeded' || event.status === 'cancelled')) {
+      this.client.call('jobs.get', { id: event.id }).then((info) => this.track(info), () => undefined);
+    }
+  }
+
+  #onSample(event: EventPayload<'job.sample'>): void {
+    const current = this.#samples.get(event.id);
+    if (current && current.step > event.step) return;
+    this.#samples.set(event.id, { step: event.step, url: `data:image/png;base64,${event.image}` });
+    this.version++;
+  }
+
+  #onLog(event: EventPayload<'job.log'>): void {
+    let lines = this.#logs.get(event.id);
+    if (!lines) this.#logs.set(event.id, (lines = []));
+    lines.push({ at: event.at, message: event.message });
+    if (lines.length > LOG_TAIL_LINES) lines.splice(0, lines.length - LOG_TAIL_LINES);
+    this.version++;
+  }
+}
+
+const perClient = new WeakMap<GanvasClient, TrainingJobs>();
+
+export function trainingJobsFor(client: GanvasClient): TrainingJobs {
+  let jobs = perClient.get(client);
+  if (!jobs) perClient.set(client, (jobs = new TrainingJobs(client)));
+  return jobs;
+}

@@ -1,0 +1,92 @@
+/**
+ * The Upscale view end to end, through `ganvas serve` in Chromium: drop a
+ * small real photo crop, upscale ×2 with ESRGAN slim, compare original and
+ * result with the slider, zoom in and pan, then find the result in the
+ * Gallery. The crop is 96×64 so the model runs in about a second.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { expect, test } from '@playwright/test';
+import sharp from 'sharp';
+
+const TOKEN = 'e2e-token-0123456789abcdef';
+
+test('upscale: a photo ×2 with slim, compare, zoom, and find it in the Gallery', async ({ page }) => {
+  const run = `e2e${Date.now().toString(36)}`;
+  const folder = mkdtempSync(join(tmpdir(), 'ganvas-e2e-upscale-'));
+  const photo = join(folder, `${run}-wood.jpg`);
+  await sharp('/usr/share/backgrounds/mate/nature/Wood.jpg').extract({ left: 900, top: 700, width: 96, height: 64 }).jpeg().toFile(photo);
+
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+
+  await page.goto(`/?token=${TOKEN}`);
+  await page.getByTestId('nav-upscale').click();
+  await expect(page).toHaveURL(/#\/upscale$/);
+
+  await page.getByTestId('upscale-input').setInputFiles(photo);
+  await expect(page.getByTestId('upscale-picked')).toContainText(`${run}-wood.jpg`);
+  await page.getByTestId('upscale-scale-2').check({ force: true });
+  await page.getByTestId('upscale-model-slim').check({ force: true });
+  await page.getByTestId('upscale-start').click();
+
+  // ---- the result arrives with its before/after view at the output size
+  const slider = page.getByTestId('zoom-compare-slider');
+  await expect(slider).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByText('96×64 → 192×128')).toBeVisible();
+  await expect(slider).toHaveAttribute('aria-valuenow', '50');
+  const images = page.getByTestId('zoom-stage').locator('img');
+  await expect.poll(() => images.evaluateAll((all) => all.map((img) => (img as HTMLImageElement).naturalWidth))).toEqual([96, 192]);
+
+  // ---- move the split: drag the handle, then the keyboard
+  const handle = await slider.boundingBox();
+  const stage = page.getByTestId('zoom-stage');
+  const stageBox = await stage.boundingBox();
+  expect(handle).not.toBeNull();
+  expect(stageBox).not.toBeNull();
+  const x = handle!.x + handle!.width / 2;
+  const y = handle!.y + handle!.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x - stageBox!.width * 0.25, y, { steps: 6 });
+  await page.mouse.up();
+  const afterDrag = Number(await slider.getAttribute('aria-valuenow'));
+  expect(afterDrag).toBeGreaterThanOrEqual(20);
+  expect(afterDrag).toBeLessThanOrEqual(30);
+  await slider.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(slider).toHaveAttribute('aria-valuenow', String(afterDrag + 2));
+
+  // ---- zoom: button, wheel, then pan by dragging the picture
+  await expect(stage).toHaveAttribute('data-zoom', '1.000');
+  await page.getByTestId('zoom-in').click();
+  await expect(stage).toHaveAttribute('data-zoom', '1.250');
+  await page.mouse.move(stageBox!.x + stageBox!.width * 0.7, stageBox!.y + stageBox!.height * 0.6);
+  await page.mouse.wheel(0, -300);
+  await expect.poll(async () => Number(await stage.getAttribute('data-zoom'))).toBeGreaterThan(1.5);
+  const picture = stage.locator('.picture');
+  const before = await picture.evaluate((element) => getComputedStyle(element).transform);
+  await page.mouse.move(stageBox!.x + stageBox!.width * 0.3, stageBox!.y + stageBox!.height * 0.3);
+  await page.mouse.down();
+  await page.mouse.move(stageBox!.x + stageBox!.width * 0.5, stageBox!.y + stageBox!.height * 0.5, { steps: 5 });
+  await page.mouse.up();
+  expect(await picture.evaluate((element) => getComputedStyle(element).transform)).not.toBe(before);
+  // Panning does not move the split.
+  await expect(slider).toHaveAttribute('aria-valuenow', String(afterDrag + 2));
+  await page.screenshot({ path: resolve('tests/artifacts/upscale.png') });
+
+  // ---- the result is in the Gallery as an upscale item
+  await page.getByTestId('upscale-open-gallery').click();
+  await expect(page).toHaveURL(/#\/gallery$/);
+  await page.getByTestId('gallery-search').fill(run);
+  const tile = page.getByTestId('gallery-tile').filter({ hasText: `${run}-wood.jpg` });
+  await expect(tile).toHaveCount(1);
+  await tile.click();
+  const detail = page.getByTestId('item-detail');
+  await expect(detail).toBeVisible();
+  await expect(detail).toContainText(/Kind\s*upscale/);
+  await expect(detail).toContainText(/Output\s*192 × 128/);
+
+  expect(pageErrors).toEqual([]);
+});

@@ -1,0 +1,82 @@
+/** The Upscale view's logic: zoom/pan geometry, the model choices, and reading batch progress. */
+import { describe, expect, it } from 'vitest';
+import type { ModelInfo } from '../../../src/shared/contract.js';
+import { batchPercent, humanEta, imageProgressFrom } from '../../../src/renderer/src/lib/upscale/batch-progress.js';
+import { upscaleModelOptions } from '../../../src/renderer/src/lib/upscale/model-choice.js';
+import { clampPan, fitted, oneToOneZoom, panBy, zoomAt, zoomByStep, zoomLabel } from '../../../src/renderer/src/lib/upscale/zoom.js';
+
+const box = { width: 400, height: 200 };
+
+describe('zoom and pan', () => {
+  it('keeps the point under the cursor still while zooming', () => {
+    const at = { x: 300, y: 50 };
+    const zoomed = zoomAt(fitted, 2, at, box);
+    // Image point under the cursor before: (300, 50) at zoom 1; after: (at - offset) / zoom.
+    expect((at.x - zoomed.x) / zoomed.zoom).toBeCloseTo(300);
+    expect((at.y - zoomed.y) / zoomed.zoom).toBeCloseTo(50);
+    const back = zoomAt(zoomed, 1, at, box);
+    expect(back).toEqual({ zoom: 1, x: 0, y: 0 });
+  });
+
+  it('never leaves an empty margin and stays within the zoom limits', () => {
+    const zoomed = zoomByStep(zoomByStep(fitted, 1, box), 1, box);
+    expect(zoomed.zoom).toBeCloseTo(1.5625);
+    expect(panBy(zoomed, 10_000, 10_000, box)).toMatchObject({ x: 0, y: 0 });
+    const farLeft = panBy(zoomed, -10_000, -10_000, box);
+    expect(farLeft.x).toBeCloseTo(box.width - box.width * zoomed.zoom);
+    expect(farLeft.y).toBeCloseTo(box.height - box.height * zoomed.zoom);
+    expect(clampPan({ zoom: 0.2, x: 5, y: 5 }, box)).toEqual(fitted);
+    expect(clampPan({ zoom: 1000, x: 0, y: 0 }, box).zoom).toBe(32);
+  });
+
+  it('1:1 maps one image pixel to one screen pixel, and labels zoom in image pixels', () => {
+    expect(oneToOneZoom(1600, box)).toBe(4);
+    expect(oneToOneZoom(1600, box, 2)).toBe(2);
+    expect(oneToOneZoom(100, box)).toBe(1); // smaller than the box: fit is already more than 1:1
+    expect(zoomLabel(4, 1600, box)).toBe('100%');
+    expect(zoomLabel(1, 1600, box)).toBe('25%');
+  });
+});
+
+function esrgan(variant: string, scale: number): ModelInfo {
+  return {
+    id: `npm:esrgan-${variant}-x${scale}`, family: 'esrgan', title: `ESRGAN ${variant} ×${scale}`, description: '', source: 'package',
+    size: null, scale, domains: [], step: null, createdAt: null, licence: 'MIT',
+  };
+}
+
+describe('model choices', () => {
+  it('offers the catalogue model of each variant for the chosen scale', () => {
+    const catalogue = [esrgan('slim', 2), esrgan('slim', 4), esrgan('medium', 2), { ...esrgan('thick', 2), family: 'pix2pix' as const }];
+    const { options, fromCatalogue } = upscaleModelOptions(catalogue, 2);
+    expect(fromCatalogue).toBe(true);
+    expect(options.map((o) => [o.variant, o.modelId, o.available])).toEqual([
+      ['slim', 'npm:esrgan-slim-x2', true],
+      ['medium', 'npm:esrgan-medium-x2', true],
+      ['thick', 'thick', false],
+    ]);
+    expect(options.every((o) => o.tradeOff.length > 10)).toBe(true);
+  });
+
+  it('falls back to the variant names when the catalogue lists no ESRGAN', () => {
+    const { options, fromCatalogue } = upscaleModelOptions([], 3);
+    expect(fromCatalogue).toBe(false);
+    expect(options.map((o) => [o.modelId, o.available])).toEqual([['slim', true], ['medium', true], ['thick', true]]);
+  });
+});
+
+describe('batch progress', () => {
+  it('reads the image being worked on from the job message', () => {
+    expect(imageProgressFrom('my photo: 2.jpg: tile 12/48 (image 2 of 5)')).toEqual({ file: 'my photo: 2.jpg', tile: 12, tiles: 48, index: 2, count: 5 });
+    expect(imageProgressFrom('wood.jpg: done (image 1 of 2)')).toBeNull();
+    expect(imageProgressFrom(undefined)).toBeNull();
+  });
+
+  it('says how long is left in words, and the percent done', () => {
+    expect(humanEta(null)).toBe('estimating time left…');
+    expect(humanEta(12.2)).toBe('about 13 s left');
+    expect(humanEta(125)).toBe('about 2 min 5 s left');
+    expect(humanEta(3 * 3600 + 120)).toBe('about 3 h 2 min left');
+    expect(batchPercent({ done: 1, total: 3, unit: 'tile', fraction: 1 / 3, etaSeconds: null, rate: null })).toBe(33);
+  });
+});
