@@ -24,7 +24,9 @@ const probe = spawnSync(process.execPath, ['-e', "process.stdout.write(require('
 });
 const electronPath = probe.status === 0 ? probe.stdout.trim() : '';
 if (!electronPath || !existsSync(electronPath)) {
-  const detail = (probe.stderr || probe.error?.message || '').trim().split('\n').filter(Boolean).pop() ?? '';
+  // The download's own error ("fetch failed", a proxy or certificate problem) is the useful line.
+  const lines = `${probe.stdout ?? ''}\n${probe.stderr ?? ''}\n${probe.error?.message ?? ''}`.split('\n').map((line) => line.trim());
+  const detail = lines.find((line) => /^(\w*Error|RequestError|HTTPError):/.test(line)) ?? '';
   console.error(`
 GANvas could not start as a desktop app: the Electron binary could not be downloaded on this machine.
 ${detail ? `(${detail})\n` : ''}
