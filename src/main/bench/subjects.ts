@@ -185,20 +185,11 @@ export function familyGenerator(family: AnyGanFamily, options: { id: string; tit
   };
 }
 
-/** SRGAN's SRResNet ×4 generator if the family module exists; else the reason it is skipped. */
+/** SRGAN's SRResNet ×4 generator, found through the family registry like any other family. */
 export async function loadSrganGenerator(): Promise<BenchSubject | string> {
-  const specifier = new URL('../engine/gans/srgan.js', import.meta.url).href;
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(specifier)) as Record<string, unknown>;
-  } catch (error) {
-    return `the SRGAN family is not available yet (src/main/engine/gans/srgan.ts: ${error instanceof Error ? error.message.split('\n')[0] : String(error)})`;
-  }
-  const family = Object.values(module).find(
-    (value): value is AnyGanFamily => typeof value === 'object' && value !== null && (value as { id?: unknown }).id === 'srgan' && typeof (value as { build?: unknown }).build === 'function',
-  );
-  if (!family) return 'src/main/engine/gans/srgan.ts exports no GanFamily with id "srgan"';
-  return familyGenerator(family, {
+  const { families } = await import('../engine/gans/registry.js');
+  if (!families.has('srgan')) return 'no SRGAN family is registered';
+  return familyGenerator(families.get('srgan'), {
     id: 'srgan-srresnet-G-x4',
     title: 'SRGAN SRResNet generator ×4 (size = high-res output side; input is a quarter of it)',
     source: 'Ledig et al. 2017, figure 4; src/main/engine/gans/srgan.ts',

@@ -4,10 +4,12 @@
  */
 import type { AnyGanFamily } from './family.js';
 import { pix2pix } from './pix2pix.js';
+import { srgan } from './srgan.js';
 
 const builtInFamilies: readonly AnyGanFamily[] = [
   pix2pix,
-  // cyclegan, stargan, srgan: one line each as they land.
+  srgan,
+  // cyclegan, stargan: one line each as they land.
 ];
 
 export interface FamilySummary {
