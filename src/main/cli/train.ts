@@ -18,8 +18,11 @@ const DEFAULT_LOG_EVERY = 50;
 
 export const trainHelp = `Usage: ganvas train <family> --data DIR --out RUN_DIR [options]
 
-Trains a GAN on a folder of images. Families: pix2pix (paired A/ and B/ folders,
-or side-by-side A|B images; train/ and test/ sub-folders are used when present).
+Trains a GAN on a folder of images. Families:
+  pix2pix  paired A/ and B/ folders, or side-by-side A|B images
+           (train/ and test/ sub-folders are used when present)
+  srgan    any folder of high-resolution photos; low-resolution inputs are
+           made by bicubic downscaling (--size is the high-res patch side)
 
 Options:
   --data DIR          the training images
@@ -27,6 +30,7 @@ Options:
   --size N            training image side in pixels (default ${DEFAULT_SIZE}; pix2pix: a power of two)
   --steps N           total training steps (default: the family's, pix2pix 10000)
   --batch N           images per step (default 1)
+  --scale N           super-resolution factor for srgan: 2, 3 or 4 (default 4)
   --config FILE.yaml  every hyperparameter, e.g.  ngf: 32  lr: { G: 0.0002, D: 0.0002 }
   --set KEY=VALUE     one hyperparameter (repeatable; KEY may be nested: lr.G=1e-4)
   --resume            continue the run in RUN_DIR from its checkpoint (its settings
@@ -40,6 +44,7 @@ Examples:
   ganvas dataset openmoji --out emoji-64 --size 64
   ganvas train pix2pix --data emoji-64 --out runs/emoji --steps 5000 --set ngf=16
   ganvas train pix2pix --data emoji-64 --out runs/emoji --resume --steps 8000
+  ganvas train srgan --data ~/Pictures/hr --out runs/sr --scale 4 --size 96
 `;
 
 interface TrainArgs {
@@ -113,6 +118,7 @@ async function parseTrainArgs(argv: string[]): Promise<TrainArgs | 'help'> {
         size: { type: 'string' },
         steps: { type: 'string' },
         batch: { type: 'string' },
+        scale: { type: 'string' },
         config: { type: 'string' },
         set: { type: 'string', multiple: true },
         resume: { type: 'boolean', default: false },
@@ -135,6 +141,8 @@ async function parseTrainArgs(argv: string[]): Promise<TrainArgs | 'help'> {
   if (size !== undefined) requested.size = size;
   if (steps !== undefined) requested.steps = steps;
   if (batch !== undefined) requested.batchSize = batch;
+  const scale = wholeNumber(values.scale, '--scale');
+  if (scale !== undefined) requested.scale = scale;
   for (const assignment of values.set ?? []) applySetting(requested, assignment);
   delete requested.family;
   return {

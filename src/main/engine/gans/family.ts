@@ -99,6 +99,14 @@ export interface GanFamily<C extends FamilyConfig = FamilyConfig, B = unknown> {
   readonly description: string;
   /** Which dataset reader gives this family its batches. */
   readonly dataset: DatasetKind;
+  /**
+   * How inference sizes images. 'training-size' (the default): inputs are
+   * resized to the training size and the result back (a U-Net needs that
+   * size). 'any': a fully convolutional generator takes the image as it is
+   * and its output keeps whatever size the network gives (×scale for
+   * super-resolution).
+   */
+  readonly inferenceSize?: 'training-size' | 'any';
   /** Every hyperparameter with its default; parsing `{ family: id }` gives a full config. */
   readonly configSchema: z.ZodType<C>;
   /**

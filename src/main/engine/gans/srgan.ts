@@ -283,6 +283,8 @@ export const srgan: GanFamily<SrganConfig, SuperResolutionBatch> = {
     'SRResNet generator and discriminator after Ledig et al. 2017.',
   configSchema: SrganConfigSchema,
   dataset: 'high-res',
+  // SRResNet is fully convolutional: an upscaler takes photos of any size.
+  inferenceSize: 'any',
   architectureKeys: ['size', 'channels', 'scale', 'filters', 'blocks', 'norm', 'imageSkip', 'ndf'],
   build(config: SrganConfig, options: BuildOptions = {}): GanModel<SrganConfig, SuperResolutionBatch> {
     return new SrganModel(config, options.seed ?? config.seed);

@@ -44,7 +44,7 @@ export async function translateImage(
   const { size } = translator;
   let fitted: RawImage = input;
   let resized: TranslatedImage['resized'] = null;
-  if (input.width !== size || input.height !== size) {
+  if (!translator.anySize && (input.width !== size || input.height !== size)) {
     // Area averaging when shrinking avoids the aliasing bicubic gives line art; bicubic when enlarging.
     const kernel = input.width >= size && input.height >= size ? 'area' : 'bicubic';
     fitted = await resizeImage(input, size, size, kernel);

@@ -5,6 +5,7 @@
 import type { FamilyConfig, GanModel } from '../gans/family.js';
 import { UserFacingError } from '../errors.js';
 import { loadCheckpoint } from '../train/index.js';
+import { getFamily } from '../gans/registry.js';
 import type { ModelLocation } from './catalogue.js';
 import { loadExportedModel } from './load-exported-model.js';
 
@@ -13,8 +14,10 @@ export interface Translator {
   family: string;
   config: FamilyConfig;
   model: GanModel<FamilyConfig, unknown>;
-  /** Side the model was trained at (its inputs are resized to it). */
+  /** Side the model was trained at (its inputs are resized to it unless `anySize`). */
   size: number;
+  /** A fully convolutional model: images go in as they are (see GanFamily.inferenceSize). */
+  anySize: boolean;
   /** Set when loading had to fall back (e.g. to a run's previous checkpoint). */
   notice?: string;
   dispose(): void;
@@ -42,6 +45,7 @@ export async function loadTranslator(location: ModelLocation): Promise<Translato
     config,
     model,
     size: config.size,
+    anySize: getFamily(config.family).inferenceSize === 'any',
     ...(loaded.notice !== undefined ? { notice: loaded.notice } : {}),
     dispose: () => model.dispose(),
   };

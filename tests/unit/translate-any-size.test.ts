@@ -1,0 +1,47 @@
+// A fully convolutional family (SRGAN) translates images as they are: no resize to the
+// training patch, and the output is ×scale — unlike pix2pix, whose U-Net needs its size.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/main/engine/backend/index.js';
+import { parseFamilyConfig } from '../../src/main/engine/gans/family.js';
+import { srgan } from '../../src/main/engine/gans/srgan.js';
+import { saveCheckpoint } from '../../src/main/engine/train/index.js';
+import { createModelCatalogue } from '../../src/main/engine/models/index.js';
+import { loadTranslator } from '../../src/main/engine/models/load-translator.js';
+import { translateImage } from '../../src/main/engine/inference/translate-image.js';
+import { saveTinyPix2pixRun, writeImage } from './models-fixture.js';
+
+let dir: string;
+beforeAll(async () => {
+  await initBackend({ prefer: 'wasm' });
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ganvas-any-size-'));
+});
+afterAll(() => fs.rm(dir, { recursive: true, force: true }));
+
+it('keeps the image size for SRGAN (output ×scale) and resizes for pix2pix', async () => {
+  const config = parseFamilyConfig(srgan, { size: 32, scale: 2, filters: 4, blocks: 1, ndf: 4 });
+  const model = srgan.build(config);
+  await saveCheckpoint(path.join(dir, 'runs', 'sr'), model, { family: 'srgan', step: 0 });
+  model.dispose();
+  (await saveTinyPix2pixRun(path.join(dir, 'runs', 'p2p'))).dispose();
+  const image = path.join(dir, 'photo.png');
+  await writeImage(image, 40, 26);
+
+  const catalogue = createModelCatalogue({ dataDir: dir, bundledDir: path.join(dir, 'no-bundled') });
+  const before = tf.memory().numTensors;
+  const sr = await loadTranslator(await catalogue.resolve('run:sr'));
+  const upscaled = await translateImage(sr, image);
+  expect([upscaled.output.width, upscaled.output.height]).toEqual([80, 52]);
+  expect(upscaled.resized).toBeNull();
+  sr.dispose();
+
+  const p2p = await loadTranslator(await catalogue.resolve('run:p2p'));
+  const translated = await translateImage(p2p, image);
+  expect([translated.output.width, translated.output.height]).toEqual([40, 26]);
+  expect(translated.resized?.to).toBe(16);
+  p2p.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+});
