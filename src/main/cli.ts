@@ -5,12 +5,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { resolveDataDir } from './engine/data-dir.js';
 import { appVersion, rendererDir } from './engine/install-location.js';
 
 // Commands import the engine lazily, so `ganvas --help` starts instantly.
 const loadGallery = () => import('./engine/gallery/index.js');
+import { parseCommandLine, UsageError } from './cli/usage.js';
 
 const HELP = `GANvas ${appVersion()}: image-to-image translation with GANs
 
@@ -48,18 +49,13 @@ Environment:
   GANVAS_TOKEN     fixed access token for \`serve\` (default: a new random one each start)
 `;
 
-class UsageError extends Error {}
 
 type Options = ParseArgsConfig['options'];
 
 type Parsed = { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[] };
 
 function parse(args: string[], options: Options): Parsed {
-  try {
-    return parseArgs({ args, options: { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...options }, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  return parseCommandLine(args, { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...options });
 }
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {

@@ -32,7 +32,7 @@ Options:
   -h, --help         show this help
 `;
 
-class UsageError extends Error {}
+import { UsageError } from './usage.js';
 
 function list(value: string | undefined, name: string): string[] | undefined {
   if (value === undefined) return undefined;

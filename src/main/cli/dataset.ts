@@ -6,8 +6,8 @@
  * Exit codes: 0 written, 1 failed, 2 usage error.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { consoleOutput, UsageError, type CommandOutput } from './train-output.js';
+import { consoleOutput, type CommandOutput } from './train-output.js';
+import { parseCommandLine, UsageError } from './usage.js';
 
 export const datasetHelp = `Usage: ganvas dataset openmoji --out DIR [--size 64] [--test-fraction 0.1] [--limit N]
 
@@ -23,23 +23,13 @@ Options:
 `;
 
 function parseDatasetArgs(argv: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        out: { type: 'string' },
-        size: { type: 'string', default: '64' },
-        'test-fraction': { type: 'string', default: '0.1' },
-        limit: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandLine(argv, {
+    out: { type: 'string' },
+    size: { type: 'string', default: '64' },
+    'test-fraction': { type: 'string', default: '0.1' },
+    limit: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   const { values, positionals } = parsed;
   if (values.help) return 'help' as const;
   if (positionals[0] !== 'openmoji' || positionals.length !== 1) {

@@ -12,8 +12,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { consoleOutput, formatDuration, UsageError, type CommandOutput } from './train-output.js';
+import { consoleOutput, formatDuration, type CommandOutput } from './train-output.js';
+import { parseCommandLine, UsageError } from './usage.js';
 
 export const evalHelp = `Usage: ganvas eval --model RUN_DIR --data DIR [--split test] [--baselines] [--json]
 
@@ -60,25 +60,20 @@ function positive(value: string | undefined, flag: string): number | undefined {
 }
 
 function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        model: { type: 'string' },
-        data: { type: 'string' },
-        split: { type: 'string', default: 'test' },
-        limit: { type: 'string' },
-        baselines: { type: 'boolean', default: false },
-        'baseline-steps': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandLine(
+    argv,
+    {
+      model: { type: 'string' },
+      data: { type: 'string' },
+      split: { type: 'string', default: 'test' },
+      limit: { type: 'string' },
+      baselines: { type: 'boolean', default: false },
+      'baseline-steps': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+    { allowPositionals: false },
+  );
   const { values } = parsed;
   if (values.help) return 'help';
   if (!values.model) throw new UsageError('--model RUN_DIR is required');

@@ -17,8 +17,7 @@ export const consoleOutput = (): CommandOutput => ({
   isTTY: Boolean(process.stdout.isTTY),
 });
 
-/** A usage problem: the command prints it with a pointer to --help and exits 2. */
-export class UsageError extends Error {}
+export { UsageError } from './usage.js';
 
 /** "1 h 05 min", "3 min 20 s", "12 s". */
 export function formatDuration(seconds: number): string {

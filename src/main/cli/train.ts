@@ -9,9 +9,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { consoleOutput, formatDuration, UsageError, type CommandOutput } from './train-output.js';
+import { consoleOutput, formatDuration, type CommandOutput } from './train-output.js';
+import { parseCommandLine, UsageError } from './usage.js';
 
 const DEFAULT_SIZE = 64;
 const DEFAULT_LOG_EVERY = 50;
@@ -106,29 +106,19 @@ async function readConfigFile(file: string): Promise<Record<string, unknown>> {
 }
 
 async function parseTrainArgs(argv: string[]): Promise<TrainArgs | 'help'> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        data: { type: 'string' },
-        out: { type: 'string' },
-        size: { type: 'string' },
-        steps: { type: 'string' },
-        batch: { type: 'string' },
-        scale: { type: 'string' },
-        config: { type: 'string' },
-        set: { type: 'string', multiple: true },
-        resume: { type: 'boolean', default: false },
-        'log-every': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandLine(argv, {
+    data: { type: 'string' },
+    out: { type: 'string' },
+    size: { type: 'string' },
+    steps: { type: 'string' },
+    batch: { type: 'string' },
+    scale: { type: 'string' },
+    config: { type: 'string' },
+    set: { type: 'string', multiple: true },
+    resume: { type: 'boolean', default: false },
+    'log-every': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   const { values, positionals } = parsed;
   if (values.help) return 'help';
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'name the family to train, e.g. `ganvas train pix2pix`' : `one family at a time, got ${positionals.join(' ')}`);

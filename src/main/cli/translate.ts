@@ -5,7 +5,7 @@
 // 2 usage error (bad arguments, unknown model), 130 cancelled (Ctrl+C).
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, UsageError } from './usage.js';
 
 export const translateHelp = `Usage: ganvas translate --model ID_OR_DIR --input FILE_OR_DIR --output FILE_OR_DIR [--option KEY=VALUE]...
 
@@ -29,7 +29,6 @@ Examples:
   ganvas translate --model run:my-run --input sketches/ --output coloured/
 `;
 
-class UsageError extends Error {}
 
 interface Args {
   model: string;
@@ -48,24 +47,18 @@ function optionValue(text: string): unknown {
 }
 
 function parse(argv: string[]): Args | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        model: { type: 'string', short: 'm' },
-        input: { type: 'string', short: 'i' },
-        output: { type: 'string', short: 'o' },
-        option: { type: 'string', multiple: true },
-        'data-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseCommandLine(
+    argv,
+    {
+      model: { type: 'string', short: 'm' },
+      input: { type: 'string', short: 'i' },
+      output: { type: 'string', short: 'o' },
+      option: { type: 'string', multiple: true },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    { allowPositionals: false },
+  );
   const { values } = parsed;
   if (values.help) return 'help';
   for (const name of ['model', 'input', 'output'] as const) {

@@ -3,7 +3,7 @@
 // failed, 2 usage error, 130 cancelled (Ctrl+C).
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, UsageError } from './usage.js';
 
 export const upscaleHelp = `Usage: ganvas upscale [--scale 2|3|4] [--model M] [--input] FILE_OR_DIR [--output FILE_OR_DIR]
 
@@ -30,7 +30,6 @@ Examples:
   ganvas upscale --scale 2 --model medium --input shots/ --output shots-x2/
 `;
 
-class UsageError extends Error {}
 
 interface Args {
   input: string;
@@ -51,28 +50,18 @@ function wholeNumber(value: string | undefined, name: string): number | undefine
 }
 
 function parse(argv: string[]): Args | 'help' | 'list' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        scale: { type: 'string' },
-        model: { type: 'string' },
-        input: { type: 'string', short: 'i' },
-        output: { type: 'string', short: 'o' },
-        format: { type: 'string' },
-        quality: { type: 'string' },
-        tile: { type: 'string' },
-        overwrite: { type: 'boolean' },
-        'list-models': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseCommandLine(argv, {
+    scale: { type: 'string' },
+    model: { type: 'string' },
+    input: { type: 'string', short: 'i' },
+    output: { type: 'string', short: 'o' },
+    format: { type: 'string' },
+    quality: { type: 'string' },
+    tile: { type: 'string' },
+    overwrite: { type: 'boolean' },
+    'list-models': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   const { values, positionals } = parsed;
   if (values.help) return 'help';
   if (values['list-models']) return 'list';
