@@ -9,35 +9,17 @@
  * `run:<name>`): its output still depends on the drawing, which is all the
  * live pane needs to show.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
+import { E2E_TOKEN as TOKEN, writeUntrainedPix2Pix } from './fixtures.js';
 
-const TOKEN = 'e2e-token-0123456789abcdef';
 const runName = `doodle-e2e-${Date.now().toString(36)}`;
 const modelId = `run:${runName}`;
 
-function writeUntrainedModel(runDir: string) {
-  const module = (path: string) => JSON.stringify(pathToFileURL(resolve(path)).href);
-  const script = `
-    const { initBackend } = await import(${module('src/main/engine/backend/index.ts')});
-    const { parseFamilyConfig } = await import(${module('src/main/engine/gans/family.ts')});
-    const { pix2pix } = await import(${module('src/main/engine/gans/pix2pix.ts')});
-    const { saveCheckpoint } = await import(${module('src/main/engine/train/checkpoint.ts')});
-    await initBackend({ prefer: 'wasm' });
-    const model = pix2pix.build(parseFamilyConfig(pix2pix, { size: 64, ngf: 8, ndf: 8 }));
-    await saveCheckpoint(${JSON.stringify(runDir)}, model, { family: 'pix2pix', step: 0 });
-  `;
-  execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'pipe', timeout: 120_000 });
-}
-
 test.beforeAll(() => {
-  const dataDir = process.env.GANVAS_E2E_DATA_DIR;
-  if (!dataDir) throw new Error('GANVAS_E2E_DATA_DIR is not set: run this through playwright.config.ts');
-  writeUntrainedModel(join(dataDir, 'runs', runName));
+  writeUntrainedPix2Pix(runName);
 });
 
 /** The sketch layer's pixels as Konva shows them (the first canvas of the stage). */

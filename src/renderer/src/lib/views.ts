@@ -15,18 +15,7 @@ export interface ViewInfo {
 
 export const views: readonly ViewInfo[] = [
   { id: 'doodle', label: 'Doodle' },
-  {
-    id: 'translate',
-    label: 'Translate',
-    planned: {
-      summary: 'Image-to-image translation of single images or whole folders with a Pix2Pix, CycleGAN or StarGAN model.',
-      willDo: [
-        'Pick a model and one image, or a folder for a batch job with progress and cancel',
-        'Large images processed in overlapping tiles so seams do not show',
-        'Every result stored in the Gallery with its input and settings',
-      ],
-    },
-  },
+  { id: 'translate', label: 'Translate' },
   { id: 'upscale', label: 'Upscale' },
   { id: 'train', label: 'Train' },
   { id: 'gallery', label: 'Gallery' },

@@ -1,0 +1,38 @@
+/**
+ * Shared set-up for end-to-end specs: things written into the server's data
+ * folder before a test, made by the real engine.
+ */
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export const E2E_TOKEN = 'e2e-token-0123456789abcdef';
+
+/** The data folder `ganvas serve` runs on (set by playwright.config.ts). */
+export function e2eDataDir(): string {
+  const dataDir = process.env.GANVAS_E2E_DATA_DIR;
+  if (!dataDir) throw new Error('GANVAS_E2E_DATA_DIR is not set: run this through playwright.config.ts');
+  return dataDir;
+}
+
+/**
+ * Writes a real but untrained Pix2Pix checkpoint (64 px, ngf/ndf 8) as run
+ * `<data dir>/runs/<runName>`; the catalogue lists it as `run:<runName>`.
+ * Its output still depends on its input, which is all a view needs to show.
+ * A child process, because the engine modules are TypeScript run through tsx.
+ */
+export function writeUntrainedPix2Pix(runName: string, size = 64): string {
+  const runDir = join(e2eDataDir(), 'runs', runName);
+  const module = (path: string) => JSON.stringify(pathToFileURL(resolve(path)).href);
+  const script = `
+    const { initBackend } = await import(${module('src/main/engine/backend/index.ts')});
+    const { parseFamilyConfig } = await import(${module('src/main/engine/gans/family.ts')});
+    const { pix2pix } = await import(${module('src/main/engine/gans/pix2pix.ts')});
+    const { saveCheckpoint } = await import(${module('src/main/engine/train/checkpoint.ts')});
+    await initBackend({ prefer: 'wasm' });
+    const model = pix2pix.build(parseFamilyConfig(pix2pix, { size: ${size}, ngf: 8, ndf: 8 }));
+    await saveCheckpoint(${JSON.stringify(runDir)}, model, { family: 'pix2pix', step: 0 });
+  `;
+  execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'pipe', timeout: 120_000 });
+  return `run:${runName}`;
+}
