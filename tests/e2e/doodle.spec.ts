@@ -184,7 +184,11 @@ test('doodle: draw, see the live result, undo, save and find it in the gallery',
   const title = (await saved.getAttribute('data-title'))!;
   expect(itemId).toMatch(/^\d+$/);
   await page.getByTestId('doodle-open-gallery').click();
-  await expect(page).toHaveURL(/#\/gallery$/);
+  // The link opens the saved item itself.
+  await expect(page).toHaveURL(new RegExp(`#/gallery\\?item=${itemId}$`));
+  await expect(page.getByTestId('item-detail')).toHaveAttribute('data-item-id', itemId!);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('item-detail')).toHaveCount(0);
   await page.getByTestId('gallery-search').fill(title);
   const tile = page.locator(`[data-testid="gallery-tile"][data-item-id="${itemId}"]`);
   await expect(tile).toHaveCount(1);

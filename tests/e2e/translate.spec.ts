@@ -86,7 +86,11 @@ test('translate: single images to the gallery, then a whole folder', async ({ pa
   expect(item.value.timings.inference).toBeGreaterThanOrEqual(0);
 
   await saved.click();
-  await expect(page).toHaveURL(/#\/gallery$/);
+  // The link opens the saved item itself.
+  await expect(page).toHaveURL(new RegExp(`#/gallery\\?item=${itemId}$`));
+  await expect(page.getByTestId('item-detail')).toHaveAttribute('data-item-id', String(itemId));
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('item-detail')).toHaveCount(0);
   await page.getByTestId('gallery-search').fill('sun.png');
   await expect(page.locator(`[data-testid="gallery-tile"][data-item-id="${itemId}"]`)).toHaveCount(1);
 

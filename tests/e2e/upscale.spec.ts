@@ -78,7 +78,11 @@ test('upscale: a photo ×2 with slim, compare, zoom, and find it in the Gallery'
 
   // ---- the result is in the Gallery as an upscale item
   await page.getByTestId('upscale-open-gallery').click();
-  await expect(page).toHaveURL(/#\/gallery$/);
+  // The link opens the upscaled item itself.
+  await expect(page).toHaveURL(/#\/gallery\?item=\d+$/);
+  await expect(page.getByTestId('item-detail')).toContainText(/Kind\s*upscale/);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('item-detail')).toHaveCount(0);
   await page.getByTestId('gallery-search').fill(run);
   const tile = page.getByTestId('gallery-tile').filter({ hasText: `${run}-wood.jpg` });
   await expect(tile).toHaveCount(1);
