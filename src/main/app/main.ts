@@ -11,6 +11,7 @@ import { CONTENT_SECURITY_POLICY } from '../../shared/security.js';
 import { openStudio, type Studio } from '../api/studio.js';
 import { mediaFile } from '../api/media.js';
 import { resolveDataDir } from '../engine/data-dir.js';
+import { packageRoot } from '../engine/install-location.js';
 import { buildMenu } from './menu.js';
 
 // Must happen before `ready`: the media scheme is privileged like https (no CORS surprises, fetchable).
@@ -32,6 +33,7 @@ function createWindow(studio: Studio): BrowserWindow {
     minHeight: 600,
     title: 'GANvas',
     backgroundColor: '#16181d',
+    icon: join(packageRoot(), 'resources', 'icon.png'),
     show: false,
     webPreferences: {
       preload: join(import.meta.dirname, '../preload/index.cjs'),
