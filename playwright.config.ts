@@ -2,11 +2,11 @@ import { defineConfig } from '@playwright/test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { E2E_TOKEN } from './tests/e2e/fixtures.js';
 
 // End-to-end tests drive the real studio (`ganvas serve`, fresh data folder)
 // in Debian's Chromium: Playwright's own browser download is not possible here.
 export const E2E_PORT = 47123;
-export const E2E_TOKEN = 'e2e-token-0123456789abcdef';
 const dataDir = process.env.GANVAS_E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'ganvas-e2e-'));
 process.env.GANVAS_E2E_DATA_DIR = dataDir;
 

@@ -13,7 +13,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
-import { E2E_TOKEN as TOKEN, writeUntrainedPix2Pix } from './fixtures.js';
+import { collectPageErrors, E2E_TOKEN as TOKEN, writeUntrainedPix2Pix } from './fixtures.js';
 
 const runName = `doodle-e2e-${Date.now().toString(36)}`;
 const modelId = `run:${runName}`;
@@ -72,11 +72,7 @@ async function settledResult(page: Page): Promise<{ src: string; seq: number }> 
 }
 
 test('doodle: draw, see the live result, undo, save and find it in the gallery', async ({ page }) => {
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
+  const pageErrors = collectPageErrors(page, { consoleErrors: true });
 
   await page.goto(`/?token=${TOKEN}`);
   await expect(page).not.toHaveURL(/token=/);

@@ -3,10 +3,26 @@
  * folder before a test, made by the real engine.
  */
 import { execFileSync } from 'node:child_process';
+import type { Page } from '@playwright/test';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 export const E2E_TOKEN = 'e2e-token-0123456789abcdef';
+
+/**
+ * Collects the page's uncaught errors (and, with `consoleErrors`, its
+ * console.error lines) so a spec can assert at its end that there were none.
+ */
+export function collectPageErrors(page: Page, options: { consoleErrors?: boolean } = {}): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  if (options.consoleErrors) {
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+  }
+  return errors;
+}
 
 /** The data folder `ganvas serve` runs on (set by playwright.config.ts). */
 export function e2eDataDir(): string {

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import sharp from 'sharp';
 
-const TOKEN = 'e2e-token-0123456789abcdef';
+import { collectPageErrors, E2E_TOKEN as TOKEN } from './fixtures.js';
 
 async function makeImage(path: string, colour: { r: number; g: number; b: number }, size: { width: number; height: number }) {
   // A coloured square on a contrasting field, so the two images differ everywhere a pixel test could look.
@@ -48,11 +48,7 @@ test('gallery: import, search, compare, favourite, delete and undo', async ({ pa
   await makeImage(redPath, { r: 220, g: 40, b: 40 }, { width: 96, height: 64 });
   await makeImage(bluePath, { r: 30, g: 80, b: 220 }, { width: 96, height: 64 });
 
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
+  const pageErrors = collectPageErrors(page, { consoleErrors: true });
 
   await page.goto(`/?token=${TOKEN}`);
   // The server trades the token for a cookie and drops it from the address bar.

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { buildOpenMojiPairs } from '../unit/fixtures/openmoji.js';
 
-const TOKEN = 'e2e-token-0123456789abcdef';
+import { E2E_TOKEN as TOKEN } from './fixtures.js';
 
 async function openTrain(page: Page, errors: string[]) {
   page.on('pageerror', (error) => errors.push(error.message));

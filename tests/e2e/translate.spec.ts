@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
 import sharp from 'sharp';
-import { E2E_TOKEN, writeUntrainedPix2Pix } from './fixtures.js';
+import { collectPageErrors, E2E_TOKEN, writeUntrainedPix2Pix } from './fixtures.js';
 
 const runName = `translate-e2e-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 let modelId = '';
@@ -29,8 +29,7 @@ function square(size: number, colour: { r: number; g: number; b: number }): Prom
 }
 
 test('translate: single images to the gallery, then a whole folder', async ({ page }) => {
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  const pageErrors = collectPageErrors(page);
 
   await page.goto(`/?token=${E2E_TOKEN}`);
   await page.getByTestId('nav-translate').click();

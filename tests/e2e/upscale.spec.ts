@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
 import sharp from 'sharp';
 
-const TOKEN = 'e2e-token-0123456789abcdef';
+import { collectPageErrors, E2E_TOKEN as TOKEN } from './fixtures.js';
 
 test('upscale: a photo ×2 with slim, compare, zoom, and find it in the Gallery', async ({ page }) => {
   const run = `e2e${Date.now().toString(36)}`;
@@ -18,8 +18,7 @@ test('upscale: a photo ×2 with slim, compare, zoom, and find it in the Gallery'
   const photo = join(folder, `${run}-wood.jpg`);
   await sharp('/usr/share/backgrounds/mate/nature/Wood.jpg').extract({ left: 900, top: 700, width: 96, height: 64 }).jpeg().toFile(photo);
 
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  const pageErrors = collectPageErrors(page);
 
   await page.goto(`/?token=${TOKEN}`);
   await page.getByTestId('nav-upscale').click();
