@@ -12,7 +12,7 @@ import { trainCommand } from '../../src/main/cli/train.js';
 import type { CommandOutput } from '../../src/main/cli/train-output.js';
 import { initBackend } from '../../src/main/engine/backend/index.js';
 import { pix2pix, Pix2PixConfigSchema } from '../../src/main/engine/gans/pix2pix.js';
-import { scoreRgb } from '../../src/main/engine/train/paired-evaluation.js';
+import { colourfulness, scoreRgb } from '../../src/main/engine/train/paired-evaluation.js';
 import { buildOpenMojiPairs } from './fixtures/openmoji.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ganvas-eval-'));
@@ -43,6 +43,22 @@ it('scores RGB images: identical is perfect, a known error gives the known L1 an
   expect(offset.l1).toBeCloseTo(0.1, 6);
   expect(offset.psnr).toBeCloseTo(20, 4); // 10·log10(1 / 0.01)
   expect(scoreRgb(shifted, target).l1).toBeGreaterThan(0);
+});
+
+it('measures colourfulness as Hasler & Süsstrunk: grey is 0, a flat colour is 0.3·|μ|, a vivid mix beats its dull average', () => {
+  const size = 8;
+  const image = (pixel: (i: number) => [number, number, number]) => ({
+    data: Float32Array.from({ length: size * size * 3 }, (_, k) => pixel(Math.floor(k / 3))[k % 3]!),
+    width: size,
+    height: size,
+  });
+  expect(colourfulness(image(() => [0.5, 0.5, 0.5]))).toBeCloseTo(0, 9);
+  // Pure red: rg = 255, yb = 127.5, no spread, so M = 0.3·√(255² + 127.5²).
+  expect(colourfulness(image(() => [1, 0, 0]))).toBeCloseTo(0.3 * Math.hypot(255, 127.5), 6);
+  // Half red, half blue against their per-pixel mean (a dull purple).
+  const mix = colourfulness(image((i) => (i % 2 === 0 ? [1, 0, 0] : [0, 0, 1])));
+  const dull = colourfulness(image(() => [0.5, 0, 0.5]));
+  expect(mix).toBeGreaterThan(dull + 50);
 });
 
 it('ganWeight 0 trains G on L1 alone: D never changes and only G_L1 is reported', async () => {
@@ -76,7 +92,8 @@ it('prints L1, PSNR and SSIM; the trained model beats the untrained one', async 
   const text = capture();
   expect(await evalCommand(['--model', run, '--data', data], text), text.stderr()).toBe(0);
   expect(text.stdout()).toMatch(/6 held-out pairs \(split test\)/);
-  expect(text.stdout()).toMatch(/model\s+steps\s+L1 ↓\s+PSNR dB ↑\s+SSIM ↑/);
+  expect(text.stdout()).toMatch(/model\s+steps\s+L1 ↓\s+PSNR dB ↑\s+SSIM ↑\s+colourfulness/);
+  expect(text.stdout()).toMatch(/held-out targets\s+\d+\.\d\n/);
   expect(text.stdout()).toMatch(/trained\s+100\s+0\.\d{4}\s+\d+\.\d{2}\s+-?[01]\.\d{4}/);
 
   const json = capture();
@@ -92,6 +109,9 @@ it('prints L1, PSNR and SSIM; the trained model beats the untrained one', async 
   expect(trained!.psnr).toBeGreaterThan(untrained!.psnr + 1);
   expect(trained!.ssim).toBeGreaterThan(untrained!.ssim);
   expect(l1Only!.l1).toBeLessThan(untrained!.l1);
+  for (const row of report.results) expect(row.colourfulness).toBeGreaterThanOrEqual(0);
+  // The OpenMoji colour targets are not grey, so their colourfulness is above 0.
+  expect((report as unknown as { targetColourfulness: number }).targetColourfulness).toBeGreaterThan(1);
 
   const missing = capture();
   expect(await evalCommand(['--model', data, '--data', data], missing)).toBe(1);

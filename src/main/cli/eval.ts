@@ -19,6 +19,9 @@ export const evalHelp = `Usage: ganvas eval --model RUN_DIR --data DIR [--split 
 
 Scores a paired (pix2pix) model on held-out pairs: L1 (mean absolute error),
 PSNR (dB) and SSIM, on RGB in [0, 1]; lower L1 and higher PSNR/SSIM are better.
+Colourfulness (Hasler & Süsstrunk 2003) says how vivid the outputs are; the
+closer to the held-out targets' value, the more faithful (per-pixel scores
+reward a dull average colour, which this exposes).
 
 Options:
   --model RUN_DIR       a training run folder (with checkpoint/)
@@ -50,6 +53,8 @@ export interface EvalRow {
   l1: number;
   psnr: number;
   ssim: number;
+  /** Mean colourfulness of the outputs (Hasler & Süsstrunk 2003); compare with the targets'. */
+  colourfulness: number;
 }
 
 function positive(value: string | undefined, flag: string): number | undefined {
@@ -91,9 +96,10 @@ function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
   };
 }
 
-function table(rows: EvalRow[], images: number, split: string): string {
-  const header = ['model', 'steps', 'L1 ↓', 'PSNR dB ↑', 'SSIM ↑'];
-  const cells = rows.map((row) => [row.name, String(row.step), row.l1.toFixed(4), row.psnr.toFixed(2), row.ssim.toFixed(4)]);
+function table(rows: EvalRow[], images: number, split: string, targetColourfulness: number): string {
+  const header = ['model', 'steps', 'L1 ↓', 'PSNR dB ↑', 'SSIM ↑', 'colourfulness'];
+  const cells = rows.map((row) => [row.name, String(row.step), row.l1.toFixed(4), row.psnr.toFixed(2), row.ssim.toFixed(4), row.colourfulness.toFixed(1)]);
+  cells.push(['held-out targets', '', '', '', '', targetColourfulness.toFixed(1)]);
   const widths = header.map((title, i) => Math.max(title.length, ...cells.map((cell) => cell[i]!.length)));
   const line = (cell: string[]) => cell.map((text, i) => (i === 0 ? text.padEnd(widths[i]!) : text.padStart(widths[i]!))).join('  ');
   return [`${images} held-out pairs (split ${split})`, line(header), ...cells.map(line)].join('\n') + '\n';
@@ -139,15 +145,21 @@ export async function evalCommand(argv: string[], output: CommandOutput = consol
     };
 
     const rows: EvalRow[] = [];
+    let targetColourfulness = 0;
+    const score = async (name: string, step: number, model: Parameters<typeof evaluatePaired>[0]): Promise<void> => {
+      const { l1, psnr, ssim, colourfulness, targetColourfulness: targets } = await evaluatePaired(model, pairs());
+      rows.push({ name, step, l1, psnr, ssim, colourfulness });
+      targetColourfulness = targets;
+    };
     try {
-      rows.push({ name: 'trained', step: loaded.step, ...(await evaluatePaired(loaded.model, pairs())) });
+      await score('trained', loaded.step, loaded.model);
     } finally {
       loaded.model.dispose();
     }
     if (args.baselines) {
       const untrained = family.build(config);
       try {
-        rows.push({ name: 'untrained', step: 0, ...(await evaluatePaired(untrained, pairs())) });
+        await score('untrained', 0, untrained);
       } finally {
         untrained.dispose();
       }
@@ -168,14 +180,14 @@ export async function evalCommand(argv: string[], output: CommandOutput = consol
       say(`  done in ${formatDuration(trained.elapsedSeconds)}\n`);
       const baseline = await loadCheckpoint(baselineDir, { family });
       try {
-        rows.push({ name: 'L1 only (no D)', step: baseline.step, ...(await evaluatePaired(baseline.model, pairs())) });
+        await score('L1 only (no D)', baseline.step, baseline.model);
       } finally {
         baseline.model.dispose();
       }
     }
     const images = count;
-    if (args.json) output.out(`${JSON.stringify({ model: args.model, data: args.data, split: held.split ?? null, images, results: rows }, null, 2)}\n`);
-    else output.out(table(rows, images, held.split ?? '(whole folder)'));
+    if (args.json) output.out(`${JSON.stringify({ model: args.model, data: args.data, split: held.split ?? null, images, targetColourfulness, results: rows }, null, 2)}\n`);
+    else output.out(table(rows, images, held.split ?? '(whole folder)', targetColourfulness));
     return 0;
   } catch (error) {
     output.err(`ganvas eval: ${(error as Error).message}\n`);
