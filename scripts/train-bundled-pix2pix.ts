@@ -4,6 +4,10 @@
  * it continues from the run folder's checkpoint.
  *
  *   node --import tsx scripts/train-bundled-pix2pix.ts [RUN_DIR] [--steps N]
+ *     [--gan-weight W] [--gan-loss vanilla|lsgan|hinge] [--label-smoothing S] [--seed N]
+ *
+ * The loss options default to the engine's (the paper's) values; a resumed run
+ * keeps the ones stored in its checkpoint.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -14,10 +18,19 @@ import { openPairedDataset } from '../src/main/engine/data/index.js';
 import { pix2pix } from '../src/main/engine/gans/pix2pix.js';
 import { train } from '../src/main/engine/train/index.js';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { steps: { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: {
+    steps: { type: 'string' },
+    'gan-weight': { type: 'string' },
+    'gan-loss': { type: 'string' },
+    'label-smoothing': { type: 'string' },
+    seed: { type: 'string' },
+  },
+});
 const runDir = resolve(positionals[0] ?? '.bundled-training/pix2pix-openmoji-64');
 const dataDir = join(runDir, '..', 'openmoji-64');
 const steps = Number(values.steps ?? 12_000);
+// One seed drives the weight init, dropout masks and the order and crops of the batches.
+const seed = Number(values.seed ?? 7);
 
 const report = await initBackend();
 console.log(`backend: ${report.active}`);
@@ -26,8 +39,8 @@ if (!existsSync(join(dataDir, 'test', 'B'))) {
   const counts = await buildOpenMojiDataset(dataDir, { size: 64, testFraction: 0.1, onProgress: (d, t) => d % 500 === 0 && console.log(`  ${d}/${t}`) });
   console.log(`  ${counts.train} training pairs, ${counts.test} held out`);
 }
-const data = await openPairedDataset(dataDir, { size: 64, loadSize: 72, split: 'train', seed: 7 });
-const held = await openPairedDataset(dataDir, { size: 64, loadSize: 64, flip: false, split: 'test', seed: 7 });
+const data = await openPairedDataset(dataDir, { size: 64, loadSize: 72, split: 'train', seed });
+const held = await openPairedDataset(dataDir, { size: 64, loadSize: 64, flip: false, split: 'test', seed });
 const config = {
   size: 64,
   ngf: 16,
@@ -38,8 +51,12 @@ const config = {
   batchSize: 1,
   checkpointEvery: 250,
   sampleEvery: 500,
-  seed: 7,
+  seed,
+  ...(values['gan-weight'] === undefined ? {} : { ganWeight: Number(values['gan-weight']) }),
+  ...(values['gan-loss'] === undefined ? {} : { ganLoss: values['gan-loss'] }),
+  ...(values['label-smoothing'] === undefined ? {} : { labelSmoothing: Number(values['label-smoothing']) }),
 };
+console.log(`config: ${JSON.stringify(config)}`);
 const started = Date.now();
 const result = await train({
   family: pix2pix,
