@@ -1,4 +1,4 @@
-// The Doodle model we ship: it loads from models/, and on held-out OpenMoji sketches (never
+// The Doodle models we ship: each loads from models/, and on held-out OpenMoji sketches (never
 // trained on) its colouring is clearly closer to the real colour emoji than the sketch itself is.
 import { beforeAll, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -22,10 +22,10 @@ const meanAbs = (a: Uint8Array, b: Uint8Array) => {
   return sum / a.length / 255;
 };
 
-it('colours held-out OpenMoji sketches: its output is clearly closer to the colour targets than the bare sketches', async () => {
+it.each(['bundled:pix2pix-openmoji-64', 'bundled:pix2pix-openmoji-64-vivid'])('%s colours held-out OpenMoji sketches: its output is clearly closer to the colour targets than the bare sketches', async (id) => {
   const before = tf.memory().numTensors;
   const catalogue = createModelCatalogue({ dataDir: join(tmpdir(), 'ganvas-no-user-data'), bundledDir: join(packageRoot(), 'models') });
-  const translator = await loadTranslator(await catalogue.resolve('bundled:pix2pix-openmoji-64'));
+  const translator = await loadTranslator(await catalogue.resolve(id));
   expect(translator.size).toBe(64);
   const held = (await openMojiCodes()).filter((code) => isHeldOut(code, 0.1));
   const picked = Array.from({ length: 12 }, (_, i) => held[Math.floor((i * held.length) / 12)]!);
@@ -42,7 +42,7 @@ it('colours held-out OpenMoji sketches: its output is clearly closer to the colo
   translator.dispose();
   model /= picked.length;
   sketch /= picked.length;
-  console.log(`held-out mean |error| on [0,1]: bundled model ${model.toFixed(4)}, the sketch itself ${sketch.toFixed(4)}`);
+  console.log(`held-out mean |error| on [0,1]: ${id} ${model.toFixed(4)}, the sketch itself ${sketch.toFixed(4)}`);
   expect(model).toBeLessThan(sketch * 0.75);
   expect(tf.memory().numTensors).toBe(before);
 });

@@ -91,6 +91,15 @@ describe('model choice', () => {
     expect(chooseModel([], 'run:mine')).toBeUndefined();
   });
 
+  it('starts with the default bundled model whatever order the catalogue lists them in', () => {
+    const vivid = model('bundled:pix2pix-openmoji-64-vivid', 'bundled');
+    const [mine, standard] = [models[0]!, models[1]!];
+    expect(chooseModel([mine, vivid, standard], null)?.id).toBe('bundled:pix2pix-openmoji-64');
+    expect(chooseModel([vivid, standard], 'run:deleted')?.id).toBe('bundled:pix2pix-openmoji-64');
+    expect(chooseModel([mine, vivid], null)?.id).toBe('bundled:pix2pix-openmoji-64-vivid');
+    expect(chooseModel([vivid, standard], vivid.id)?.id).toBe(vivid.id);
+  });
+
   it('sizes the canvas by the model', () => {
     expect(canvasSizeFor(models[0])).toBe(128);
     expect(canvasSizeFor(model('run:x', 'trained', null))).toBe(64);

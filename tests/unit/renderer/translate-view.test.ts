@@ -23,6 +23,8 @@ describe('model choice', () => {
     expect(chooseTranslateModel(models, 'npm:esrgan-slim-x4')?.id).toBe('bundled:pix2pix-openmoji-64');
     expect(chooseTranslateModel([models[0]!, models[3]!], null)?.id).toBe('run:horses');
     expect(chooseTranslateModel([models[0]!], null)).toBeUndefined();
+    const vivid = model('bundled:pix2pix-openmoji-64-vivid', 'pix2pix', 'bundled');
+    expect(chooseTranslateModel([vivid, ...models], null)?.id).toBe('bundled:pix2pix-openmoji-64');
   });
 
   it('sends the Pix2Pix noise option only to Pix2Pix models', () => {

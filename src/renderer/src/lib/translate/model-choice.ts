@@ -1,9 +1,11 @@
 /**
  * Which models the Translate view offers and which one it starts with: every
  * image-to-image model (ESRGAN only upscales, so it lives in the Upscale
- * view), the last one chosen if it still exists.
+ * view), starting with the last one chosen if it still exists, else the
+ * Doodle view's default.
  */
 import type { ModelInfo } from '../../../../shared/contract.js';
+import { preferred } from '../doodle/model-choice.js';
 
 export const lastTranslateModelKey = 'ganvas.translate.model';
 
@@ -13,7 +15,7 @@ export function translateModels(models: readonly ModelInfo[]): ModelInfo[] {
 
 export function chooseTranslateModel(models: readonly ModelInfo[], remembered: string | null | undefined): ModelInfo | undefined {
   const usable = translateModels(models);
-  return usable.find((model) => model.id === remembered) ?? usable.find((model) => model.source === 'bundled') ?? usable[0];
+  return preferred(usable, remembered);
 }
 
 /** The user's settings, as the contract's `options`: only what the model's family understands. */
