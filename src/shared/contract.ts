@@ -263,6 +263,24 @@ export const methods = {
       .strict(),
     response: JobInfo,
   },
+  /**
+   * The losses a training job has written so far (its run's losses.jsonl), one
+   * curve per loss with at most `maxPoints` points (runs of steps averaged), so
+   * the Train view can draw the whole curve after a reload or for a past run.
+   */
+  'train.history': {
+    request: z
+      .object({
+        id: JobIdRequest.shape.id,
+        maxPoints: z.number().int().min(10).max(10_000).default(1000),
+      })
+      .strict(),
+    response: z.object({
+      /** The last step written to the history (0 before the first step). */
+      lastStep: z.number().int().nonnegative(),
+      losses: z.record(z.string(), z.array(z.object({ step: z.number().int().nonnegative(), value: z.number() }))),
+    }),
+  },
   /** Translates or upscales every image of a folder into another folder (never into the input folder). */
   'translate.folder': {
     request: z

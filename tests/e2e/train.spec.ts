@@ -101,6 +101,14 @@ test('train: a tiny Pix2Pix with live progress, pause/resume, stop/continue, the
   mkdirSync(resolve('tests/artifacts'), { recursive: true });
   await page.screenshot({ path: resolve('tests/artifacts/train.png') });
 
+  // ---- reload: the finished run's whole curve is read back from its run folder (train.history)
+  const pointsLive = await chartPoints(page);
+  await page.reload();
+  await page.getByTestId('train-run-item').filter({ hasText: run }).click();
+  await expect(page.getByTestId('train-dashboard')).toContainText(run);
+  await expect.poll(() => chartPoints(page)).toBeGreaterThanOrEqual(steps);
+  expect(await chartPoints(page)).toBeGreaterThanOrEqual(pointsLive);
+
   // ---- the trained model is in the Models view, ready for Doodle
   await page.getByTestId('nav-models').click();
   const card = page.locator(`[data-testid="model-card"][data-model-id="run:${run}"]`);

@@ -97,6 +97,24 @@ it('trains through the API, forwarding progress, logs and sample grids; a run is
   const second = await finished(resumed.id);
   expect(second.status, second.error).toBe('succeeded');
   expect(second.result).toMatchObject({ step: 26, resumedFrom: 20 });
+
+  // The whole curve can be read back, for a reloaded page or a finished run: every step once,
+  // or averaged down to maxPoints points that still end at the last step.
+  const history = await ok<{ lastStep: number; losses: Record<string, { step: number; value: number }[]> }>('train.history', { id: resumed.id });
+  expect(Object.keys(history.losses).sort()).toEqual(['D_fake', 'D_real', 'G_GAN', 'G_L1']);
+  const steps = history.losses.G_L1!.map((point) => point.step);
+  expect(steps.length).toBe(26);
+  expect(new Set(steps).size).toBe(26);
+  expect(steps.at(-1)).toBe(history.lastStep);
+  for (let i = 1; i < steps.length; i++) expect(steps[i]!).toBeGreaterThan(steps[i - 1]!);
+  const coarse = await ok<typeof history>('train.history', { id: job.id, maxPoints: 10 });
+  expect(coarse.losses.G_L1!.length).toBeLessThanOrEqual(10);
+  expect(coarse.losses.G_L1!.at(-1)!.step).toBe(history.lastStep);
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  // Averaging keeps the curve's level: the mean of 3-step means over whole buckets equals the mean of the steps.
+  const raw = history.losses.G_L1!.map((point) => point.value);
+  const buckets = coarse.losses.G_L1!.map((point) => point.value);
+  expect(mean(buckets.slice(0, 8))).toBeCloseTo(mean(raw.slice(0, 24)), 6);
 }, 180_000);
 
 it('jobs.* map the queue refusals to contract codes', async () => {
@@ -115,6 +133,8 @@ it('jobs.* map the queue refusals to contract codes', async () => {
   await expectError('jobs.pause', { id: done.id }, 'invalid_state', /has already finished/);
   await expectError('jobs.retry', { id: done.id }, 'invalid_state', /only failed or cancelled jobs can be resumed/);
   await expectError('jobs.get', { id: 'Bad Id!' }, 'invalid_request', /id/);
+  await expectError('train.history', { id: 'no-such-job' }, 'not_found', /there is no job 'no-such-job'/);
+  await expectError('train.history', { id: done.id, maxPoints: 5 }, 'invalid_request', /maxPoints/);
   expect(await ok('jobs.cancel', { id: done.id })).toMatchObject({ status: 'succeeded' });
   const stats = await ok<{ numTensors: number; rssBytes: number }>('jobs.stats', {});
   expect(stats.rssBytes).toBeGreaterThan(0);

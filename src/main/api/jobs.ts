@@ -1,6 +1,6 @@
 /**
- * Handlers for jobs (list, pause, cancel, retry…), starting training and
- * folder translation, and the bridge from the job queue's events to the
+ * Handlers for jobs (list, pause, cancel, retry…), starting training, a
+ * training job's loss history, folder translation, and the bridge from the job queue's events to the
  * contract's job.progress / job.log / job.sample events.
  *
  * Requests are checked here before anything is queued, so a bad setting is an
@@ -8,7 +8,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import type { ParsedRequest } from '../../shared/contract.js';
+import type { ParsedRequest, Response } from '../../shared/contract.js';
 import { UserFacingError } from '../engine/errors.js';
 import { isFinished, JobRequestError, type JobInfo } from '../engine/jobs/index.js';
 import { readSampleNotice } from '../engine/jobs/kinds/sample-notice.js';
@@ -24,6 +24,7 @@ type JobMethods =
   | 'jobs.retry'
   | 'jobs.stats'
   | 'train.start'
+  | 'train.history'
   | 'translate.folder';
 
 /** The queue's own refusals carry the contract's codes; everything else passes through as is. */
@@ -84,6 +85,20 @@ async function startTraining(ctx: StudioContext, runJobs: RunJobs, request: Pars
   return job;
 }
 
+/** The losses.jsonl of a training job's run folder, summarised for a chart. */
+async function trainingHistory(ctx: StudioContext, request: ParsedRequest<'train.history'>): Promise<Response<'train.history'>> {
+  const job = ctx.jobs.get(request.id);
+  if (!job) throw new UserFacingError('not_found', `there is no job '${request.id}'`);
+  const params = ctx.jobs.paramsOf(request.id);
+  const runDir = typeof params === 'object' && params !== null && 'runDir' in params ? (params as { runDir: unknown }).runDir : undefined;
+  if (job.kind !== 'train' || typeof runDir !== 'string') {
+    throw new UserFacingError('invalid_request', `'${job.title}' is not a training job, so it has no loss history`);
+  }
+  const { readLossHistory, summariseLossHistory } = await import('../engine/train/loss-history.js');
+  const entries = await readLossHistory(runDir);
+  return { lastStep: entries.at(-1)?.step ?? 0, losses: summariseLossHistory(entries, request.maxPoints) };
+}
+
 async function startFolderTranslation(ctx: StudioContext, request: ParsedRequest<'translate.folder'>): Promise<JobInfo> {
   const inputDir = await requireFolder(request.inputDir, 'The input folder');
   if (!isAbsolute(request.outputDir)) {
@@ -134,6 +149,7 @@ export function jobHandlers(ctx: StudioContext): { [M in JobMethods]: Handler<M>
       }
     },
     'train.start': (request) => startTraining(ctx, runJobs, request),
+    'train.history': (request) => trainingHistory(ctx, request),
     'translate.folder': (request) => startFolderTranslation(ctx, request),
   };
 }

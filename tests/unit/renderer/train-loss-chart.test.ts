@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bucketAverage, formatTick, lossChartGeometry, niceStep } from '../../../src/renderer/src/lib/train/loss-chart.js';
-import { appendLosses, MAX_POINTS_PER_LOSS, type LossHistory } from '../../../src/renderer/src/lib/train/loss-history.js';
+import { appendLosses, MAX_POINTS_PER_LOSS, prependLosses, type LossHistory } from '../../../src/renderer/src/lib/train/loss-history.js';
 
 const box = { width: 420, height: 220, margin: { left: 40, right: 20, top: 10, bottom: 30 } };
 
@@ -113,5 +113,29 @@ describe('loss history', () => {
     expect(points[points.length - 1]).toEqual({ step: MAX_POINTS_PER_LOSS * 3, value: MAX_POINTS_PER_LOSS * 3 });
     expect(points[0]!.step).toBe(1);
     for (let i = 1; i < points.length; i++) expect(points[i]!.step).toBeGreaterThan(points[i - 1]!.step);
+  });
+
+  it('puts the history read back from the run in front of the live points, never twice and never over them', () => {
+    const history: LossHistory = {};
+    appendLosses(history, 40, { G: 1.0, D: 0.5 });
+    appendLosses(history, 41, { G: 0.9, D: 0.4 });
+    const stored = { G: [{ step: 10, value: 3 }, { step: 20, value: 2 }, { step: 40, value: 99 }], D: [{ step: 20, value: 0.8 }], G_L1: [{ step: 20, value: 0.3 }] };
+    expect(prependLosses(history, stored)).toBe(true);
+    expect(history.G).toEqual([{ step: 10, value: 3 }, { step: 20, value: 2 }, { step: 40, value: 1.0 }, { step: 41, value: 0.9 }]);
+    expect(history.D).toEqual([{ step: 20, value: 0.8 }, { step: 40, value: 0.5 }, { step: 41, value: 0.4 }]);
+    // A loss the live events have not carried yet still gets its curve.
+    expect(history.G_L1).toEqual([{ step: 20, value: 0.3 }]);
+    // Reading it twice changes nothing.
+    expect(prependLosses(history, stored)).toBe(false);
+    // Live points keep arriving after the history.
+    expect(appendLosses(history, 42, { G: 0.8 })).toBe(true);
+    expect(history.G!.at(-1)).toEqual({ step: 42, value: 0.8 });
+
+    const long: LossHistory = {};
+    appendLosses(long, 1_000_000, { G: 1 });
+    const many = { G: Array.from({ length: MAX_POINTS_PER_LOSS * 2 }, (_, i) => ({ step: i, value: i })) };
+    prependLosses(long, many);
+    expect(long.G!.length).toBeLessThanOrEqual(MAX_POINTS_PER_LOSS);
+    expect(long.G!.at(-1)).toEqual({ step: 1_000_000, value: 1 });
   });
 });

@@ -54,6 +54,8 @@ export interface JobQueue {
   /** Every job, oldest first, including past jobs read back from disk. */
   list(): JobInfo[];
   get(id: string): JobInfo | undefined;
+  /** The params a job was started with (as stored: plain JSON), or undefined for an unknown id. */
+  paramsOf(id: string): unknown;
   /** Queued: never runs. Running: stops at its next step, or is stopped hard after `cancelGraceMs`. */
   cancel(id: string): JobInfo;
   pause(id: string): JobInfo;
@@ -368,6 +370,11 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     get(id) {
       const entry = JobId.safeParse(id).success ? jobs.get(id) : undefined;
       return entry ? snapshot(entry.info) : undefined;
+    },
+
+    paramsOf(id) {
+      const entry = JobId.safeParse(id).success ? jobs.get(id) : undefined;
+      return entry === undefined ? undefined : (JSON.parse(JSON.stringify(entry.params ?? null)) as unknown);
     },
 
     cancel(id) {

@@ -57,7 +57,8 @@ const Manifest = z.object({
 });
 export type CheckpointManifest = z.infer<typeof Manifest>;
 
-export const LOSS_HISTORY_FILE = 'losses.jsonl';
+import { LOSS_HISTORY_FILE } from './loss-history.js';
+export { LOSS_HISTORY_FILE };
 
 // ------------------------------------------------------------------ writing
 

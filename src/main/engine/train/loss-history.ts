@@ -5,7 +5,9 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { LOSS_HISTORY_FILE } from './checkpoint.js';
+
+/** The file in a run folder; kept here so reading it never loads tfjs (the main process reads it for train.history). */
+export const LOSS_HISTORY_FILE = 'losses.jsonl';
 
 export interface LossEntry {
   step: number;
@@ -69,4 +71,37 @@ export class LossLog {
     this.pending = [];
     await fs.appendFile(lossFile(this.runDir), lines);
   }
+}
+
+export interface LossPoint {
+  step: number;
+  value: number;
+}
+
+/**
+ * The history as one curve per loss with at most `maxPoints` points: runs of
+ * consecutive steps are averaged into one point at the run's last step, so a
+ * 100,000-step run draws as quickly as a short one and batch-1 noise is
+ * smoothed the same way everywhere. Short histories come back as they are.
+ */
+export function summariseLossHistory(entries: readonly LossEntry[], maxPoints: number): Record<string, LossPoint[]> {
+  if (!Number.isInteger(maxPoints) || maxPoints < 1) throw new RangeError(`maxPoints must be a positive whole number, got ${maxPoints}`);
+  const per = Math.max(1, Math.ceil(entries.length / maxPoints));
+  const curves: Record<string, LossPoint[]> = {};
+  for (let start = 0; start < entries.length; start += per) {
+    const bucket = entries.slice(start, start + per);
+    const step = bucket[bucket.length - 1]!.step;
+    const sums = new Map<string, { total: number; count: number }>();
+    for (const entry of bucket) {
+      for (const [name, value] of Object.entries(entry.losses)) {
+        if (!Number.isFinite(value)) continue;
+        const sum = sums.get(name) ?? { total: 0, count: 0 };
+        sum.total += value;
+        sum.count += 1;
+        sums.set(name, sum);
+      }
+    }
+    for (const [name, { total, count }] of sums) (curves[name] ??= []).push({ step, value: total / count });
+  }
+  return curves;
 }

@@ -36,6 +36,25 @@ export function appendLosses(history: LossHistory, step: number, losses: Record<
   return changed;
 }
 
+/**
+ * Puts points read back from the run's history (`train.history`) in front of
+ * those that arrived live: only points older than a curve's first live point
+ * are taken, so nothing is drawn twice and live values win.
+ */
+export function prependLosses(history: LossHistory, earlier: Readonly<Record<string, readonly LossPoint[]>>): boolean {
+  let changed = false;
+  for (const [name, points] of Object.entries(earlier)) {
+    const current = (history[name] ??= []);
+    const firstLive = current[0]?.step ?? Infinity;
+    const older = points.filter((point) => point.step < firstLive && Number.isFinite(point.value));
+    if (older.length === 0) continue;
+    current.unshift(...older);
+    while (current.length > MAX_POINTS_PER_LOSS) thinOlderHalf(current);
+    changed = true;
+  }
+  return changed;
+}
+
 /** Drops every other point of the older half: memory stays bounded and the recent curve stays exact. */
 function thinOlderHalf(points: LossPoint[]): void {
   const half = Math.floor(points.length / 2);

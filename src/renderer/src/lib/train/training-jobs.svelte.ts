@@ -5,10 +5,12 @@
  * One instance per client for the life of the page, subscribed to the job
  * events from the start, so leaving the Train view and coming back shows the
  * curves collected meanwhile; `refresh()` re-reads `jobs.list` to pick up
- * jobs started elsewhere (another window, the CLI) or before a reload.
+ * jobs started elsewhere (another window, the CLI) or before a reload. The
+ * first time a training job is seen, its run's history (`train.history`) is
+ * read once, so a reloaded page or a finished run shows the whole curve.
  */
 import type { EventPayload, GanvasClient, JobInfo } from '../../../../shared/contract.js';
-import { appendLosses, type LossHistory } from './loss-history.js';
+import { appendLosses, prependLosses, type LossHistory } from './loss-history.js';
 
 /** Job kinds that are training runs ('train', 'train-pix2pix', …). */
 export function isTrainingJob(info: Pick<JobInfo, 'kind'>): boolean {
@@ -33,6 +35,7 @@ export class TrainingJobs {
   readonly #samples = new Map<string, JobSample>();
   readonly #logs = new Map<string, { at: number; message: string }[]>();
   readonly #unknown = new Set<string>();
+  readonly #historyAsked = new Set<string>();
 
   constructor(private readonly client: GanvasClient) {
     client.on('job.progress', (event) => this.#onProgress(event));
@@ -58,6 +61,20 @@ export class TrainingJobs {
     if (info.progress.losses) {
       if (appendLosses(this.#historyOf(info.id), info.progress.done, info.progress.losses)) this.version++;
     }
+    this.#loadHistory(info);
+  }
+
+  /** Reads the run's loss history once per job; a job that has not trained a step yet is asked again later. */
+  #loadHistory(info: JobInfo): void {
+    if (!isTrainingJob(info) || this.#historyAsked.has(info.id) || info.progress.done === 0) return;
+    this.#historyAsked.add(info.id);
+    this.client.call('train.history', { id: info.id }).then(
+      ({ losses }) => {
+        if (prependLosses(this.#historyOf(info.id), losses)) this.version++;
+      },
+      // The curve then starts where live events start; the Train view still works.
+      () => undefined,
+    );
   }
 
   get(id: string): JobInfo | undefined {
