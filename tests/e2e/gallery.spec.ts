@@ -6,7 +6,7 @@
  * Other e2e files may share the server's data folder, so everything is
  * scoped by a run-unique word in the file names instead of absolute counts.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
@@ -81,6 +81,14 @@ test('gallery: import, search, compare, favourite, delete and undo', async ({ pa
   await search(page, redTitle);
   await expect(count).toHaveText('1 item');
   await expect(page.getByTestId('gallery-tile')).toHaveCount(1);
+  await expect(page.getByTestId('gallery-tile')).toHaveAttribute('data-item-id', redId!);
+
+  // ---- the search survives leaving the Gallery and coming back
+  await page.getByTestId('nav-models').click();
+  await expect(page).toHaveURL(/#\/models$/);
+  await page.getByTestId('nav-gallery').click();
+  await expect(page.getByTestId('gallery-search')).toHaveValue(redTitle);
+  await expect(count).toHaveText('1 item');
   await expect(page.getByTestId('gallery-tile')).toHaveAttribute('data-item-id', redId!);
 
   // ---- open it and compare with the other imported item
@@ -228,5 +236,58 @@ test('gallery: import, search, compare, favourite, delete and undo', async ({ pa
   await search(page, '');
   await page.screenshot({ path: resolve('tests/artifacts/gallery.png') });
   await page.screenshot({ path: testInfo.outputPath('gallery.png') });
+  expect(pageErrors).toEqual([]);
+});
+
+test('gallery: the scroll position and the search survive leaving the view', async ({ page }) => {
+  const pageErrors = collectPageErrors(page, { consoleErrors: true });
+  const tag = `scroll${Date.now().toString(36)}`;
+  const folder = mkdtempSync(join(tmpdir(), 'ganvas-e2e-scroll-'));
+  const images: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    const path = join(folder, `${i}.png`);
+    await makeImage(path, { r: 40 * i, g: 200 - 30 * i, b: 90 }, { width: 32, height: 32 });
+    images.push(readFileSync(path).toString('base64'));
+  }
+  await page.goto(`/?token=${TOKEN}`);
+  await expect(page).not.toHaveURL(/token=/);
+  // 180 items through the real API (the page's cookie authorises the calls).
+  const added = await page.evaluate(
+    async ({ tag, images }) => {
+      let ok = 0;
+      for (let i = 0; i < 180; i++) {
+        const response = await fetch('/api/gallery.add', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ kind: 'imported', title: `${tag}-${i}`, output: images[i % images.length], tags: [tag] }),
+        });
+        if ((await response.json()).ok) ok++;
+      }
+      return ok;
+    },
+    { tag, images },
+  );
+  expect(added).toBe(180);
+
+  await page.getByTestId('nav-gallery').click();
+  await search(page, tag);
+  await expect(page.getByTestId('gallery-count')).toHaveText('180 items');
+  const scroller = page.getByTestId('gallery-grid');
+  await scroller.evaluate((element) => element.scrollTo({ top: element.scrollHeight / 2 }));
+  await expect.poll(() => scroller.evaluate((element) => element.scrollTop)).toBeGreaterThan(200);
+  const top = await scroller.evaluate((element) => element.scrollTop);
+  const firstShown = await page.getByTestId('gallery-tile').first().getAttribute('data-index');
+
+  await page.getByTestId('nav-models').click();
+  await expect(page).toHaveURL(/#\/models$/);
+  await page.getByTestId('nav-gallery').click();
+  await expect(page.getByTestId('gallery-search')).toHaveValue(tag);
+  await expect(page.getByTestId('gallery-count')).toHaveText('180 items');
+  await expect.poll(() => page.getByTestId('gallery-grid').evaluate((element) => element.scrollTop)).toBeCloseTo(top, -1);
+  await expect(page.getByTestId('gallery-tile').first()).toHaveAttribute('data-index', firstShown!);
+
+  // A new search starts at the top.
+  await search(page, `${tag}-1`);
+  await expect.poll(() => page.getByTestId('gallery-grid').evaluate((element) => element.scrollTop)).toBe(0);
   expect(pageErrors).toEqual([]);
 });

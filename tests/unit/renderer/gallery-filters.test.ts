@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GalleryQuery } from '../../../src/shared/contract.js';
-import { emptyFilters, hasActiveFilters, resultsQueryKey, toResultsQuery } from '../../../src/renderer/src/lib/gallery-filters.js';
+import { emptyFilters, hasActiveFilters, parseStoredFilters, resultsQueryKey, toResultsQuery } from '../../../src/renderer/src/lib/gallery-filters.js';
 
 describe('gallery filters', () => {
   it('sends nothing but the sort order when no filter is set', () => {
@@ -40,5 +40,23 @@ describe('gallery filters', () => {
     expect(resultsQueryKey({ sort: 'newest', text: 'a', favourite: true })).toBe(resultsQueryKey({ favourite: true, text: 'a', sort: 'newest' }));
     expect(resultsQueryKey({ sort: 'newest', text: 'a' })).not.toBe(resultsQueryKey({ sort: 'oldest', text: 'a' }));
     expect(resultsQueryKey({ sort: 'newest', text: undefined })).toBe(resultsQueryKey({ sort: 'newest' }));
+  });
+});
+
+describe('filters kept for the session', () => {
+  it('reads back what was stored', () => {
+    const set = { ...emptyFilters(), text: 'horse', kinds: ['sketch', 'upscale'] as ('sketch' | 'upscale')[], modelId: 'bundled:pix2pix-openmoji-64', favourite: true, tag: 'zoo', fromDate: '2026-11-01', toDate: '2026-11-22', sort: 'oldest' as const };
+    expect(parseStoredFilters(JSON.stringify(set))).toEqual(set);
+  });
+
+  it('falls back to the default for anything missing, malformed or unknown, field by field', () => {
+    expect(parseStoredFilters(null)).toEqual(emptyFilters());
+    expect(parseStoredFilters('{not json')).toEqual(emptyFilters());
+    expect(parseStoredFilters('42')).toEqual(emptyFilters());
+    const odd = parseStoredFilters(
+      JSON.stringify({ text: 7, kinds: ['sketch', 'bogus', 3], favourite: 'yes', fromDate: '1 Nov', toDate: '2026-11-22', sort: 'random', tag: 'x'.repeat(500) }),
+    );
+    expect(odd).toEqual({ ...emptyFilters(), kinds: ['sketch'], toDate: '2026-11-22', tag: 'x'.repeat(200) });
+    expect(hasActiveFilters(odd)).toBe(true);
   });
 });

@@ -3,7 +3,7 @@
  * `gallery.list` query. Dates are calendar days in the user's time zone:
  * "to 2026-11-22" must include everything made that evening.
  */
-import type { GalleryQuery, ItemKind } from '../../../shared/contract.js';
+import { itemKinds, type GalleryQuery, type ItemKind } from '../../../shared/contract.js';
 
 export interface GalleryFilters {
   text: string;
@@ -22,6 +22,39 @@ export type ResultsQuery = Omit<GalleryQuery, 'offset' | 'limit'>;
 
 export function emptyFilters(): GalleryFilters {
   return { text: '', kinds: [], modelId: '', favourite: false, tag: '', fromDate: '', toDate: '', sort: 'newest' };
+}
+
+/** Where the filters are kept for the tab's session, so leaving the Gallery and coming back (or reloading) keeps them. */
+export const filtersStorageKey = 'ganvas.gallery.filters';
+
+const day = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Filters read back from storage: every field is checked and a missing or
+ * malformed one falls back to its default, so stale or edited storage can
+ * never break the Gallery.
+ */
+export function parseStoredFilters(text: string | null | undefined): GalleryFilters {
+  const filters = emptyFilters();
+  if (!text) return filters;
+  let stored: unknown;
+  try {
+    stored = JSON.parse(text);
+  } catch {
+    return filters;
+  }
+  if (typeof stored !== 'object' || stored === null) return filters;
+  const value = stored as Record<string, unknown>;
+  const text200 = (field: unknown) => (typeof field === 'string' ? field.slice(0, 200) : '');
+  filters.text = text200(value.text);
+  filters.modelId = text200(value.modelId);
+  filters.tag = text200(value.tag);
+  if (Array.isArray(value.kinds)) filters.kinds = itemKinds.filter((kind) => (value.kinds as unknown[]).includes(kind));
+  filters.favourite = value.favourite === true;
+  if (typeof value.fromDate === 'string' && day.test(value.fromDate)) filters.fromDate = value.fromDate;
+  if (typeof value.toDate === 'string' && day.test(value.toDate)) filters.toDate = value.toDate;
+  if (value.sort === 'oldest') filters.sort = 'oldest';
+  return filters;
 }
 
 export function hasActiveFilters(filters: GalleryFilters): boolean {
