@@ -1,7 +1,8 @@
 /**
  * Handlers for jobs (list, pause, cancel, retry…), starting training, a
- * training job's loss history, folder translation, and the bridge from the job queue's events to the
- * contract's job.progress / job.log / job.sample events.
+ * training run's loss history, folder translation, and the bridge from the
+ * job queue's events to the contract's job.progress / job.log / job.sample
+ * events.
  *
  * Requests are checked here before anything is queued, so a bad setting is an
  * immediate `invalid_request` rather than a job that fails a moment later.
