@@ -16,12 +16,16 @@ import { filesUnder, opaquePng, tempDataDir } from './fixtures/gallery-images.js
 
 const writer = fileURLToPath(new URL('./fixtures/gallery-crash-writer.ts', import.meta.url));
 const MIN_KILLS = 6;
-const MAX_KILLS = 16;
+const MAX_KILLS = 24;
 const dataDir = tempDataDir('gallery-crash');
 
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-/** Starts the writer, kills it `delayMs` after it opened the gallery; resolves with how many items it added. */
+/**
+ * Starts the writer and kills it `delayMs` after its first item: by then it is
+ * in its steady loop of writes, however slowly a loaded machine started it.
+ * Resolves with how many items it added.
+ */
 function runAndKill(delayMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', writer, dataDir], {
@@ -33,7 +37,7 @@ function runAndKill(delayMs: number): Promise<number> {
     let timer: NodeJS.Timeout | undefined;
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      if (timer === undefined && stdout.startsWith('open\n')) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+      if (timer === undefined && /^added /m.test(stdout)) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
@@ -87,9 +91,9 @@ describe('gallery crash consistency', () => {
     let kills = 0;
     /** Kills after which recovery found half-written or uncommitted files: proof a kill hit a write. */
     let killsMidWrite = 0;
-    // At least MIN_KILLS, spread over 50–400 ms; more (up to MAX_KILLS) until two kills hit a write.
+    // At least MIN_KILLS, spread over 0–300 ms after the first item; more (up to MAX_KILLS) until two kills hit a write.
     while (kills < MIN_KILLS || (killsMidWrite < 2 && kills < MAX_KILLS)) {
-      const delay = 50 + Math.floor((((kills % MIN_KILLS) + Math.random()) / MIN_KILLS) * 350);
+      const delay = Math.floor((((kills % MIN_KILLS) + Math.random()) / MIN_KILLS) * 300);
       added += await runAndKill(delay);
       kills++;
       const gallery = openGallery({ dataDir });
