@@ -95,6 +95,10 @@ export type FileFailure = z.infer<typeof FileFailure>;
 /** A PNG/JPEG/WebP image carried inline (both transports carry JSON). */
 export const InlineImage = z.string().max(70_000_000, 'an image is at most about 50 MB').describe('base64 bytes of a PNG, JPEG or WebP file');
 
+/** One point of a loss curve: the value at a training step (or the mean of a run of steps ending there). */
+export const LossPoint = z.object({ step: z.number().int().nonnegative(), value: z.number() });
+export type LossPoint = z.infer<typeof LossPoint>;
+
 export const familyIds = ['pix2pix', 'cyclegan', 'stargan', 'srgan', 'esrgan'] as const;
 export const FamilyId = z.enum(familyIds);
 export type FamilyId = z.infer<typeof FamilyId>;
@@ -278,7 +282,7 @@ export const methods = {
     response: z.object({
       /** The last step written to the history (0 before the first step). */
       lastStep: z.number().int().nonnegative(),
-      losses: z.record(z.string(), z.array(z.object({ step: z.number().int().nonnegative(), value: z.number() }))),
+      losses: z.record(z.string(), z.array(LossPoint)),
     }),
   },
   /** Translates or upscales every image of a folder into another folder (never into the input folder). */

@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import type { LossPoint } from '../../../shared/contract.js';
 
 /** The file in a run folder; kept here so reading it never loads tfjs (the main process reads it for train.history). */
 export const LOSS_HISTORY_FILE = 'losses.jsonl';
@@ -71,11 +72,6 @@ export class LossLog {
     this.pending = [];
     await fs.appendFile(lossFile(this.runDir), lines);
   }
-}
-
-export interface LossPoint {
-  step: number;
-  value: number;
 }
 
 /**

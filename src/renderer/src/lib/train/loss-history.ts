@@ -4,10 +4,9 @@
  * arrives; a repeated or older step (a resumed job reports its first step
  * again) replaces or is ignored rather than drawing a line backwards.
  */
-export interface LossPoint {
-  step: number;
-  value: number;
-}
+import type { LossPoint } from '../../../../shared/contract.js';
+
+export type { LossPoint };
 
 export type LossHistory = Record<string, LossPoint[]>;
 
