@@ -6,7 +6,8 @@ import { E2E_TOKEN } from './tests/e2e/fixtures.js';
 
 // End-to-end tests drive the real studio (`ganvas serve`, fresh data folder)
 // in Debian's Chromium: Playwright's own browser download is not possible here.
-export const E2E_PORT = 47123;
+// GANVAS_E2E_PORT lets two checkouts on one machine run their e2e specs at once.
+export const E2E_PORT = Number(process.env.GANVAS_E2E_PORT ?? 47123);
 const dataDir = process.env.GANVAS_E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'ganvas-e2e-'));
 process.env.GANVAS_E2E_DATA_DIR = dataDir;
 
