@@ -54,8 +54,12 @@ export class TrainingJobs {
   }
 
   /** Adds or updates a job from a call's answer (train.start, jobs.pause, …). */
-  track(info: JobInfo): void {
-    const index = this.jobs.findIndex((job) => job.id === info.id);
+  track(answer: JobInfo): void {
+    const index = this.jobs.findIndex((job) => job.id === answer.id);
+    const previous = index >= 0 ? this.jobs[index] : undefined;
+    // A call's answer can arrive after progress events that are newer than it (the pause answer
+    // after the worker's last step, say): within one attempt steps only grow, so keep the newer count.
+    const info = previous && previous.attempt === answer.attempt && previous.progress.done > answer.progress.done ? { ...answer, progress: previous.progress } : answer;
     if (index >= 0) this.jobs[index] = info;
     else this.jobs = [info, ...this.jobs].sort((a, b) => b.createdAt - a.createdAt);
     if (info.progress.losses) {
