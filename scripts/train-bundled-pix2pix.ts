@@ -15,8 +15,8 @@ import { parseArgs } from 'node:util';
 import { initBackend } from '../src/main/engine/backend/index.js';
 import { buildOpenMojiDataset } from '../src/main/engine/data/openmoji.js';
 import { openPairedDataset } from '../src/main/engine/data/index.js';
-import { pix2pix } from '../src/main/engine/gans/pix2pix.js';
-import { train } from '../src/main/engine/train/index.js';
+import { pix2pix } from '../src/main/engine/gans/pix2pix/index.js';
+import { resolveRunConfig, train } from '../src/main/engine/train/index.js';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: {
     steps: { type: 'string' },
@@ -56,11 +56,12 @@ const config = {
   ...(values['gan-loss'] === undefined ? {} : { ganLoss: values['gan-loss'] }),
   ...(values['label-smoothing'] === undefined ? {} : { labelSmoothing: Number(values['label-smoothing']) }),
 };
-console.log(`config: ${JSON.stringify(config)}`);
+const { config: parsed } = await resolveRunConfig(pix2pix, { runDir, requested: config, resume: true });
+console.log(`config: ${JSON.stringify(parsed)}`);
 const started = Date.now();
 const result = await train({
   family: pix2pix,
-  config,
+  config: parsed,
   data: { batchAt: (step, n) => data.batchAt(step, n), sampleBatch: (rows) => held.batchAt(0, rows) },
   outDir: runDir,
   resume: existsSync(join(runDir, 'checkpoint')),

@@ -45,7 +45,30 @@ export const Tag = z
   .regex(/^[^,\n\r\t]+$/, 'a tag cannot contain commas, tabs or line breaks');
 
 const ItemId = z.number().int().positive();
-const JsonRecord = z.record(z.string(), z.unknown());
+/**
+ * Keys that would reach an object's prototype rather than the object: a
+ * record parsed with them would silently lose the setting (zod assigns
+ * `__proto__` as the prototype), so they are refused by name, at any depth.
+ */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function prototypeKeyIn(value: unknown, path: string[] = [], depth = 0): string[] | null {
+  if (typeof value !== 'object' || value === null || depth > 32) return null;
+  for (const key of Object.keys(value)) {
+    if (PROTOTYPE_KEYS.has(key)) return [...path, key];
+    const inner = prototypeKeyIn((value as Record<string, unknown>)[key], [...path, key], depth + 1);
+    if (inner) return inner;
+  }
+  return null;
+}
+
+const JsonRecord = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    const found = prototypeKeyIn(value);
+    if (found) ctx.addIssue({ code: 'custom', path: found.slice(0, -1), message: `'${found.at(-1)}' is not allowed as a setting name` });
+  })
+  .pipe(z.record(z.string(), z.unknown()));
 
 export const GalleryItem = z.object({
   id: ItemId,
@@ -99,9 +122,46 @@ export const InlineImage = z.string().max(70_000_000, 'an image is at most about
 export const LossPoint = z.object({ step: z.number().int().nonnegative(), value: z.number() });
 export type LossPoint = z.infer<typeof LossPoint>;
 
-export const familyIds = ['pix2pix', 'cyclegan', 'stargan', 'srgan', 'esrgan'] as const;
-export const FamilyId = z.enum(familyIds);
+/**
+ * A family id as stored in checkpoints and model files (pix2pix, srgan…).
+ * Open on purpose: the families are whatever the engine's registry holds
+ * (`train.families` lists them), so a new family changes nothing here.
+ * 'esrgan' names the pretrained upscalers from npm, which have no family.
+ */
+export const FamilyId = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'a family id is lower-case letters, digits and dashes');
 export type FamilyId = z.infer<typeof FamilyId>;
+
+/** What a model is for: the views that offer it. */
+export const modelUses = ['doodle', 'translate', 'upscale'] as const;
+export const ModelUse = z.enum(modelUses);
+export type ModelUse = z.infer<typeof ModelUse>;
+
+/** A JSON Schema (draft 2020-12) object, as zod's toJSONSchema writes it; forms are generated from these. */
+export const JsonSchema = z.record(z.string(), z.unknown());
+export type JsonSchema = z.infer<typeof JsonSchema>;
+
+/** A GAN family as the Train form and the Translate options see it (its descriptor, as data). */
+export const FamilyInfo = z.object({
+  id: FamilyId,
+  title: z.string(),
+  description: z.string(),
+  /** The folder layout it trains on: 'paired', 'unpaired', 'domains' or 'high-res'. */
+  dataset: z.string(),
+  /** What the training folder must hold, in the user's words. */
+  datasetHelp: z.string(),
+  uses: z.array(ModelUse),
+  /** 'training-size': images are resized to the model's size; 'any': taken as they are. */
+  inferenceSize: z.enum(['training-size', 'any']),
+  /** Every training setting with its default, title, help and bounds. */
+  configSchema: JsonSchema,
+  /** The options its models' translate takes. */
+  translateOptionsSchema: JsonSchema,
+  /** Settings that decide the networks' shapes: fixed once a run has started. */
+  architectureKeys: z.array(z.string()),
+  /** Where a new run in the Train form starts, by kind of machine. */
+  presets: z.object({ cpu: z.record(z.string(), z.unknown()), gpu: z.record(z.string(), z.unknown()) }),
+});
+export type FamilyInfo = z.infer<typeof FamilyInfo>;
 
 /** A model the studio can run: bundled in models/, shipped by an npm package, or trained by the user. */
 export const ModelInfo = z.object({
@@ -118,6 +178,10 @@ export const ModelInfo = z.object({
   scale: z.number().int().positive().nullable(),
   /** Target domains for StarGAN-like models. */
   domains: z.array(z.string()),
+  /** The views that offer it (from its family). */
+  uses: z.array(ModelUse),
+  /** The options translating with it takes, for this very model (e.g. its own domain names). */
+  translateOptionsSchema: JsonSchema,
   /** Training steps done (trained models). */
   step: z.number().int().nonnegative().nullable(),
   createdAt: z.number().int().nullable(),
@@ -218,7 +282,7 @@ export const methods = {
     response: BackendInfo,
   },
   'models.list': {
-    request: z.object({ family: FamilyId.optional() }).strict(),
+    request: z.object({ family: FamilyId.optional(), use: ModelUse.optional() }).strict(),
     response: z.object({ models: z.array(ModelInfo) }),
   },
   /**
@@ -251,6 +315,27 @@ export const methods = {
   /** Starts a failed/cancelled/interrupted resumable job again from where it stopped. */
   'jobs.retry': { request: JobIdRequest, response: JobInfo },
   'jobs.stats': { request: Empty, response: WorkerStats },
+  /** The families this studio can train, with the JSON Schema of their settings and translate options. */
+  'train.families': {
+    request: Empty,
+    response: z.object({ families: z.array(FamilyInfo) }),
+  },
+  /**
+   * How long training with these settings takes on this machine: one step is
+   * timed for real (after a warm-up step) on a batch of the right shape.
+   */
+  'train.estimate': {
+    request: z.object({ family: FamilyId, config: JsonRecord.default({}) }).strict(),
+    response: z.object({
+      secondsPerStep: z.number().nonnegative(),
+      steps: z.number().int().positive(),
+      totalSeconds: z.number().nonnegative(),
+      /** The tensor backend it was measured on. */
+      backend: z.string(),
+      /** A job was running while it was measured, so alone it would be faster. */
+      busy: z.boolean(),
+    }),
+  },
   /** Trains a model on a folder on this machine; resumes the run if `run` exists and `resume` is set. */
   'train.start': {
     request: z

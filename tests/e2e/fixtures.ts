@@ -43,10 +43,10 @@ export function writeUntrainedPix2Pix(runName: string, size = 64): string {
   const script = `
     const { initBackend } = await import(${module('src/main/engine/backend/index.ts')});
     const { parseFamilyConfig } = await import(${module('src/main/engine/gans/family.ts')});
-    const { pix2pix } = await import(${module('src/main/engine/gans/pix2pix.ts')});
-    const { saveCheckpoint } = await import(${module('src/main/engine/train/checkpoint.ts')});
+    const { pix2pix, pix2pixModel } = await import(${module('src/main/engine/gans/pix2pix/model.ts')});
+    const { saveCheckpoint } = await import(${module('src/main/engine/train/checkpoint/index.ts')});
     await initBackend({ prefer: 'wasm' });
-    const model = pix2pix.build(parseFamilyConfig(pix2pix, { size: ${size}, ngf: 8, ndf: 8 }));
+    const model = pix2pixModel.build(parseFamilyConfig(pix2pix, { size: ${size}, ngf: 8, ndf: 8 }));
     await saveCheckpoint(${JSON.stringify(runDir)}, model, { family: 'pix2pix', step: 0 });
   `;
   execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'pipe', timeout: 120_000 });

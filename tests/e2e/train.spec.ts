@@ -5,13 +5,13 @@
  * and find the finished model in the Models view. A bad folder shows the
  * server's own message.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { buildOpenMojiPairs } from '../unit/fixtures/openmoji.js';
 
-import { E2E_TOKEN as TOKEN } from './fixtures.js';
+import { E2E_TOKEN as TOKEN, e2eDataDir } from './fixtures.js';
 
 async function openTrain(page: Page, errors: string[]) {
   page.on('pageerror', (error) => errors.push(error.message));
@@ -70,10 +70,20 @@ test('train: a tiny Pix2Pix with live progress, pause/resume, stop/continue, the
   // ---- pause: the step count stops; resume: it moves again
   await page.getByTestId('train-pause').click();
   await expect(page.getByTestId('job-status').first()).toHaveAttribute('data-status', 'paused', { timeout: 60_000 });
+  // The job shows as paused at once; the worker stops after the step under way, and a paused trainer
+  // saves a checkpoint at the step it stopped at. Once that checkpoint and the count agree, nothing may move.
+  const checkpointStep = () => {
+    try {
+      return (JSON.parse(readFileSync(join(e2eDataDir(), 'runs', run, 'checkpoint', 'checkpoint.json'), 'utf8')) as { step: number }).step;
+    } catch {
+      return -1;
+    }
+  };
+  await expect.poll(async () => checkpointStep() === (await doneSteps(page)) && checkpointStep() > 0, { timeout: 60_000 }).toBe(true);
   const pausedAt = await doneSteps(page);
   await page.waitForTimeout(2_000);
-  // One step may have been under way when the pause came.
-  expect(await doneSteps(page)).toBeLessThanOrEqual(pausedAt + 1);
+  expect(await doneSteps(page)).toBe(pausedAt);
+  expect(checkpointStep()).toBe(pausedAt);
   await page.getByTestId('train-resume').click();
   await expect.poll(() => doneSteps(page), { timeout: 120_000 }).toBeGreaterThan(pausedAt + 1);
 
@@ -133,7 +143,7 @@ test('train: a folder that does not exist or has no pairs shows the server’s r
 
   // Empty field: the form says what is missing before asking the server.
   await page.getByTestId('train-start').click();
-  await expect(page.getByTestId('train-form')).toContainText('enter the folder with the training pairs');
+  await expect(page.getByTestId('train-form')).toContainText('enter the folder with the training images');
 
   const missing = join(tmpdir(), `ganvas-no-such-folder-${Date.now()}`);
   await page.getByTestId('train-folder').fill(missing);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/main/engine/backend/index.js';
 import { forwardFlops, trainingStepFlops } from '../../src/main/bench/flops.js';
-import { buildResnetGenerator, checkResnetImageSize } from '../../src/main/engine/gans/networks/resnet-generator.js';
+import { buildResnetGenerator, checkResnetImageSize } from '../../src/main/engine/gans/shared/networks/resnet-generator.js';
 import { percentile, summarise } from '../../src/main/bench/timing.js';
 
 beforeAll(async () => {

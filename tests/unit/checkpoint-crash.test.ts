@@ -9,10 +9,11 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { initBackend } from '../../src/main/engine/backend/index.js';
-import { loadCheckpoint } from '../../src/main/engine/train/checkpoint.js';
+import { parseFamilyConfig } from '../../src/main/engine/gans/family.js';
+import { loadCheckpoint } from '../../src/main/engine/train/checkpoint/index.js';
 import { SeededRandom } from '../../src/main/engine/random.js';
 import { crashTestConfig, crashTestValue } from './fixtures/checkpoint-writer.js';
-import { tinyGan } from './fixtures/tiny-gan.js';
+import { template } from './fixtures/template-family.js';
 
 const WRITER = path.resolve(import.meta.dirname, 'fixtures/checkpoint-writer.ts');
 const ROUNDS = 3;
@@ -58,7 +59,7 @@ it('leaves the last complete checkpoint loadable when killed mid-write, again an
   for (let round = 0; round < ROUNDS; round++) {
     const reported = await writeThenKill(1 + random.int(3), random.int(60));
     const leftovers = (await fs.readdir(runDir)).sort();
-    const loaded = await loadCheckpoint(runDir, { family: tinyGan, config: crashTestConfig });
+    const loaded = await loadCheckpoint(runDir, { family: template, config: parseFamilyConfig(template, crashTestConfig) });
     // The kill may land after a checkpoint was in place but before "saved" was printed.
     expect(loaded.step, `round ${round}, folder held ${leftovers.join(', ')}`).toBeGreaterThanOrEqual(reported);
     expect(loaded.step).toBeLessThanOrEqual(reported + 1);

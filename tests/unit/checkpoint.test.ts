@@ -4,10 +4,10 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/main/engine/backend/index.js';
-import { parseFamilyConfig, type GanFamily } from '../../src/main/engine/gans/family.js';
+import { parseFamilyConfig, type FamilyDescriptor } from '../../src/main/engine/gans/family.js';
 import { FamilyRegistry } from '../../src/main/engine/gans/registry.js';
-import { loadCheckpoint, readCheckpoint, saveCheckpoint } from '../../src/main/engine/train/checkpoint.js';
-import { emojiTrainingData, loadEmojiPairs, tinyGan, type PairBatch, type TinyGanConfig } from './fixtures/tiny-gan.js';
+import { loadCheckpoint, readCheckpoint, saveCheckpoint } from '../../src/main/engine/train/checkpoint/index.js';
+import { emojiTrainingData, loadEmojiPairs, template, templateModel, type TemplateBatch, type TemplateConfig } from './fixtures/template-family.js';
 
 const SIZE = 16;
 const small = { size: SIZE, ngf: 4, ndf: 4, dropout: 0.5, seed: 3 };
@@ -25,11 +25,13 @@ afterEach(async () => {
   await fs.rm(runDir, { recursive: true, force: true });
 });
 
-function trainedModel(steps: number, overrides: Partial<TinyGanConfig> = {}) {
-  const model = tinyGan.build(parseFamilyConfig(tinyGan, { ...small, ...overrides }));
+const settings = (overrides: Partial<TemplateConfig> = {}) => parseFamilyConfig(template, { ...small, ...overrides });
+
+async function trainedModel(steps: number, overrides: Partial<TemplateConfig> = {}) {
+  const model = templateModel.build(settings(overrides));
   for (let step = 0; step < steps; step++) {
     const batch = data.batchAt(step, 2);
-    model.trainStep(batch, { step, seed: 3 });
+    await model.trainStep(batch, { step, seed: 3 });
     tf.dispose(batch);
   }
   return model;
@@ -47,16 +49,16 @@ const weightValues = (network: tf.LayersModel) => network.weights.map((w) => Arr
 describe('checkpoints', () => {
   it('restores every network weight and the optimizer state, so training continues identically', async () => {
     const before = tf.memory().numTensors;
-    const original = trainedModel(3);
-    const dir = await saveCheckpoint(runDir, original, { family: tinyGan.id, step: 3 });
+    const original = await trainedModel(3);
+    const dir = await saveCheckpoint(runDir, original, { family: template.id, step: 3 });
     expect(dir).toBe(path.join(runDir, 'checkpoint'));
 
-    const loaded = await loadCheckpoint(runDir, { family: tinyGan });
+    const loaded = await loadCheckpoint(runDir, { family: template });
     expect(loaded.step).toBe(3);
     expect(loaded.source).toBe('current');
     expect(loaded.config).toEqual(original.config);
     const { manifest } = loaded;
-    expect(manifest).toMatchObject({ formatVersion: 1, family: 'tiny-gan', step: 3, seed: 3, tfjsVersion: tf.version.tfjs });
+    expect(manifest).toMatchObject({ formatVersion: 1, family: 'template', step: 3, seed: 3, tfjsVersion: tf.version.tfjs });
     expect(manifest.config).toMatchObject({ beta1: 0.5, lambdaL1: 100, ngf: 4 }); // defaults filled in
     expect(manifest.networks['G']?.weights[0]).toMatchObject({ name: 'G_enc1/kernel', shape: [4, 4, 3, 4], dtype: 'float32', offset: 0 });
     expect(manifest.optimizers['G']?.weights[0]).toMatchObject({ name: 'iter', dtype: 'int32', shape: [] });
@@ -69,7 +71,7 @@ describe('checkpoints', () => {
     }
 
     // The next step (dropout on, Adam moments in play) gives the same losses.
-    const batch: PairBatch = data.batchAt(3, 2);
+    const batch: TemplateBatch = data.batchAt(3, 2);
     const a = (await original.trainStep(batch, { step: 3, seed: 3 })) as Record<string, number>;
     const b = await loaded.model.trainStep(batch, { step: 3, seed: 3 });
     tf.dispose(batch);
@@ -81,61 +83,61 @@ describe('checkpoints', () => {
   });
 
   it('says which architecture settings differ when continuing with other settings', async () => {
-    const model = trainedModel(1);
-    await saveCheckpoint(runDir, model, { family: tinyGan.id, step: 1 });
+    const model = await trainedModel(1);
+    await saveCheckpoint(runDir, model, { family: template.id, step: 1 });
     model.dispose();
-    await expect(loadCheckpoint(runDir, { family: tinyGan, config: { ...small, ngf: 8 } })).rejects.toThrow(
-      'checkpoint was trained with ngf 4; this config asks for ngf 8',
+    await expect(loadCheckpoint(runDir, { family: template, config: settings({ ngf: 8 }) })).rejects.toThrow(
+      'it was trained with ngf 4; these settings ask for ngf 8',
     );
-    await expect(loadCheckpoint(runDir, { family: tinyGan, config: { ...small, size: 32, ngf: 8 } })).rejects.toThrow(
-      'checkpoint was trained with size 16, ngf 4; this config asks for size 32, ngf 8',
+    await expect(loadCheckpoint(runDir, { family: template, config: settings({ size: 32, ngf: 8 }) })).rejects.toThrow(
+      'it was trained with size 16, ngf 4; these settings ask for size 32, ngf 8',
     );
     // Schedule settings may change: a run can be extended.
-    const extended = await loadCheckpoint(runDir, { family: tinyGan, config: { ...small, steps: 50_000, lr: { G: 1e-4, D: 1e-4 } } });
+    const extended = await loadCheckpoint(runDir, { family: template, config: settings({ steps: 50_000, lr: { G: 1e-4, D: 1e-4 } }) });
     expect(extended.config.steps).toBe(50_000);
     extended.model.dispose();
   });
 
   it('names the weight whose shape does not fit', async () => {
-    const model = trainedModel(0);
-    await saveCheckpoint(runDir, model, { family: tinyGan.id, step: 0 });
+    const model = await trainedModel(0);
+    await saveCheckpoint(runDir, model, { family: template.id, step: 0 });
     model.dispose();
     // A family that forgot to declare ngf as an architecture setting still gets a clear message.
-    const careless: GanFamily<TinyGanConfig, PairBatch> = { ...tinyGan, architectureKeys: ['size'] };
+    const careless: FamilyDescriptor<TemplateConfig> = { ...template, architectureKeys: ['size'] };
     const before = tf.memory().numTensors;
-    await expect(loadCheckpoint(runDir, { family: careless, config: { ...small, ngf: 8 } })).rejects.toThrow(
+    await expect(loadCheckpoint(runDir, { family: careless, config: settings({ ngf: 8 }) })).rejects.toThrow(
       'network G weight G_enc1/kernel has shape [4,4,3,4], expected [4,4,3,8]',
     );
     expect(tf.memory().numTensors).toBe(before); // the model built for the check was freed
   });
 
   it('refuses a checkpoint of another family and finds the family by id in a registry', async () => {
-    const model = trainedModel(0);
-    await saveCheckpoint(runDir, model, { family: tinyGan.id, step: 0 });
+    const model = await trainedModel(0);
+    await saveCheckpoint(runDir, model, { family: template.id, step: 0 });
     model.dispose();
-    const other: GanFamily<TinyGanConfig, PairBatch> = { ...tinyGan, id: 'other-gan', title: 'Other GAN' };
-    await expect(loadCheckpoint(runDir, { family: other })).rejects.toThrow(/is a tiny-gan model; it cannot be loaded as Other GAN/);
+    const other: FamilyDescriptor<TemplateConfig> = { ...template, id: 'other-gan', title: 'Other GAN' };
+    await expect(loadCheckpoint(runDir, { family: other })).rejects.toThrow(/is a template model; it cannot be loaded as Other GAN/);
     await expect(loadCheckpoint(runDir, { registry: new FamilyRegistry([other]) })).rejects.toThrow(
-      "Unknown GAN family 'tiny-gan'. Known families: other-gan.",
+      /is a template model, which this GANvas cannot run \(it knows other-gan\)/,
     );
-    const loaded = await loadCheckpoint(runDir, { registry: new FamilyRegistry([tinyGan, other]) });
-    expect(loaded.family).toBe(tinyGan);
+    const loaded = await loadCheckpoint(runDir, { registry: new FamilyRegistry([template, other]) });
+    expect(loaded.family).toBe(template);
     loaded.model.dispose();
   });
 
   it('falls back to the previous checkpoint when a crash left the latest missing or damaged', async () => {
-    const model = trainedModel(1);
-    await saveCheckpoint(runDir, model, { family: tinyGan.id, step: 1 });
+    const model = await trainedModel(1);
+    await saveCheckpoint(runDir, model, { family: template.id, step: 1 });
     // A crash between "checkpoint → checkpoint.prev" and "new → checkpoint":
     await fs.rename(path.join(runDir, 'checkpoint'), path.join(runDir, 'checkpoint.prev'));
-    const fromPrevious = await loadCheckpoint(runDir, { family: tinyGan });
+    const fromPrevious = await loadCheckpoint(runDir, { family: template });
     expect(fromPrevious.source).toBe('previous');
     expect(fromPrevious.step).toBe(1);
     expect(fromPrevious.notice).toMatch(/checkpoint was missing .*loaded the previous checkpoint \(step 1\)/);
     fromPrevious.model.dispose();
 
     // The next save puts a new checkpoint in place and only then drops the old one.
-    await saveCheckpoint(runDir, model, { family: tinyGan.id, step: 2 });
+    await saveCheckpoint(runDir, model, { family: template.id, step: 2 });
     expect((await fs.readdir(runDir)).sort()).toEqual(['checkpoint']);
 
     // A damaged latest with a good previous one:
@@ -154,8 +156,8 @@ describe('checkpoints', () => {
 
   it('detects flipped bits, foreign files, newer formats and missing checkpoints', async () => {
     await expect(readCheckpoint(runDir)).rejects.toThrow(`No checkpoint in ${runDir} (expected a 'checkpoint' folder)`);
-    const model = trainedModel(0);
-    await saveCheckpoint(runDir, model, { family: tinyGan.id, step: 0 });
+    const model = await trainedModel(0);
+    await saveCheckpoint(runDir, model, { family: template.id, step: 0 });
     model.dispose();
     const weights = path.join(runDir, 'checkpoint', 'weights.bin');
     const manifestFile = path.join(runDir, 'checkpoint', 'checkpoint.json');
@@ -178,8 +180,8 @@ describe('checkpoints', () => {
     const stale = path.join(runDir, 'checkpoint.tmp-999999-1');
     await fs.mkdir(stale, { recursive: true });
     await fs.writeFile(path.join(stale, 'weights.bin'), 'half a file');
-    const model = trainedModel(0);
-    await saveCheckpoint(runDir, model, { family: tinyGan.id, step: 0 });
+    const model = await trainedModel(0);
+    await saveCheckpoint(runDir, model, { family: template.id, step: 0 });
     model.dispose();
     expect(await fs.readdir(runDir)).toEqual(['checkpoint']);
   });

@@ -138,7 +138,9 @@ describe('clear messages', () => {
   it('usage errors exit 2; --help shows the defaults', async () => {
     const help = capture();
     expect(await trainCommand(['--help'], help)).toBe(0);
-    expect(help.stdout()).toMatch(/--size N .*default 64/);
+    expect(help.stdout()).toMatch(/--size N .*default: the family's/);
+    expect(help.stdout()).toMatch(/^ {2}pix2pix +Aligned pairs[^]*starts\s+at size 64/m);
+    expect(help.stdout()).toMatch(/^ {2}srgan +Any folder of high-resolution photos/m);
     for (const args of [['pix2pix', '--out', 'x'], ['pix2pix', '--data', 'x'], ['--data', 'x', '--out', 'y'], ['pix2pix', '--data', 'x', '--out', 'y', '--steps', 'ten'], ['pix2pix', '--bogus']]) {
       const output = capture();
       expect(await trainCommand(args, output), args.join(' ')).toBe(2);

@@ -11,7 +11,7 @@ import { evalCommand, type EvalRow } from '../../src/main/cli/eval.js';
 import { trainCommand } from '../../src/main/cli/train.js';
 import type { CommandOutput } from '../../src/main/cli/train-output.js';
 import { initBackend } from '../../src/main/engine/backend/index.js';
-import { pix2pix, Pix2PixConfigSchema } from '../../src/main/engine/gans/pix2pix.js';
+import { pix2pix, Pix2PixConfigSchema, pix2pixModel } from '../../src/main/engine/gans/pix2pix/model.js';
 import { colourfulness, scoreRgb } from '../../src/main/engine/train/paired-evaluation.js';
 import { buildOpenMojiPairs } from './fixtures/openmoji.js';
 
@@ -64,7 +64,7 @@ it('measures colourfulness as Hasler & Süsstrunk: grey is 0, a flat colour is 0
 it('ganWeight 0 trains G on L1 alone: D never changes and only G_L1 is reported', async () => {
   const config = Pix2PixConfigSchema.parse({ family: 'pix2pix', size: 32, ngf: 4, ndf: 4, dropout: 0, ganWeight: 0 });
   expect(() => Pix2PixConfigSchema.parse({ family: 'pix2pix', ganWeight: 0, l1Weight: 0 })).toThrow(/l1Weight must be above 0/);
-  const model = pix2pix.build(config);
+  const model = pix2pixModel.build(config);
   const before = tf.memory().numTensors;
   const dWeights = model.networks.D!.getWeights().map((w) => w.clone());
   const gWeights = model.networks.G!.getWeights().map((w) => w.clone());

@@ -52,9 +52,9 @@ it('lists models from every source, with what the UI shows about them', async ()
   expect(problems[0]!.path).toBe(path.join(dataDir, 'models', 'broken'));
   expect(problems[0]!.reason).toMatch(/not valid JSON/);
 
-  const pix2pixOnly = await catalogue.list('pix2pix');
+  const pix2pixOnly = await catalogue.list({ family: 'pix2pix' });
   expect(pix2pixOnly.map((m) => m.id).sort()).toEqual(['bundled:pix2pix-tiny', 'run:sketch-run', 'user:shared-by-a-friend']);
-  expect((await catalogue.list('esrgan')).every((m) => m.id.startsWith('npm:esrgan-'))).toBe(true);
+  expect((await catalogue.list({ family: 'esrgan' })).every((m) => m.id.startsWith('npm:esrgan-'))).toBe(true);
 });
 
 it('resolves ids to the folder to load, and names the models that exist when one does not', async () => {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/main/engine/backend/index.js';
-import type { FamilyConfig, GanModel } from '../../src/main/engine/gans/family.js';
+import type { FamilyConfig, InferenceModel } from '../../src/main/engine/gans/family.js';
 import { exportModel } from '../../src/main/engine/models/export-model.js';
 import { float16Bits, float16Value, fromFloat16, toFloat16 } from '../../src/main/engine/models/float16.js';
 import { loadExportedModel } from '../../src/main/engine/models/load-exported-model.js';
@@ -32,7 +32,7 @@ afterAll(async () => {
   await fs.rm(root, { recursive: true, force: true });
 });
 
-function translate(model: GanModel<FamilyConfig, unknown>): Float32Array {
+function translate(model: InferenceModel<FamilyConfig>): Float32Array {
   const out = model.translate(input);
   try {
     return out.dataSync() as Float32Array;

@@ -8,14 +8,14 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { parseFamilyConfig } from '../../src/main/engine/gans/family.js';
-import { pix2pix } from '../../src/main/engine/gans/pix2pix.js';
+import { pix2pix, pix2pixModel } from '../../src/main/engine/gans/pix2pix/model.js';
 import { saveCheckpoint } from '../../src/main/engine/train/index.js';
 
 export const TINY = { size: 16, ngf: 4, ndf: 4, dropout: 0, seed: 5, steps: 10 };
 
 export async function saveTinyPix2pixRun(runDir: string, overrides: Record<string, unknown> = {}, step = 1) {
   const config = parseFamilyConfig(pix2pix, { ...TINY, ...overrides });
-  const model = pix2pix.build(config);
+  const model = pix2pixModel.build(config);
   const size = config.size;
   const batch = { a: tf.randomUniform([1, size, size, 3], -1, 1, 'float32', 11) as tf.Tensor4D, b: tf.randomUniform([1, size, size, 3], -1, 1, 'float32', 12) as tf.Tensor4D };
   model.trainStep(batch, { step: 0, seed: config.seed });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/main/engine/backend/index.js';
-import { discriminatorLoss, generatorLoss, l1Loss, sigmoidCrossEntropy } from '../../src/main/engine/gans/losses.js';
+import { discriminatorLoss, generatorLoss, l1Loss, sigmoidCrossEntropy } from '../../src/main/engine/gans/shared/losses.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 /** Cross-entropy written the textbook way, −[z·log σ(x) + (1 − z)·log(1 − σ(x))], to check the stable form against. */

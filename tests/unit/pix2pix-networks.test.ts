@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/main/engine/backend/index.js';
 import { parseFamilyConfig } from '../../src/main/engine/gans/family.js';
-import { SeededDropout } from '../../src/main/engine/gans/layers/index.js';
+import { SeededDropout } from '../../src/main/engine/gans/shared/layers/index.js';
 import {
   encoderWidth,
   patchLayersFor,
@@ -10,8 +10,7 @@ import {
   patchReceptiveField,
   pix2pix,
   unetDepth,
-  type Pix2PixConfig,
-} from '../../src/main/engine/gans/pix2pix.js';
+  type Pix2PixConfig, pix2pixModel } from '../../src/main/engine/gans/pix2pix/model.js';
 
 const configFor = (settings: Partial<Pix2PixConfig>) => parseFamilyConfig(pix2pix, settings);
 
@@ -35,7 +34,7 @@ describe('pix2pix U-Net generator', () => {
     [256, 8],
   ])('a %i px U-Net halves the image %i times down to 1×1 and restores the size', (size, downs) => {
     expect(unetDepth(size)).toBe(downs);
-    const model = pix2pix.build(configFor({ size, ngf: 2, ndf: 2 }));
+    const model = pix2pixModel.build(configFor({ size, ngf: 2, ndf: 2 }));
     const G = model.networks['G']!;
     const input = tf.randomUniform([1, size, size, 3], -1, 1, 'float32', 3);
     try {
@@ -70,7 +69,7 @@ describe('pix2pix U-Net generator', () => {
     // up1:   4·4·8·4 + norm 2·4                       =  520   (then concat with down2 → 8 channels)
     // up2:   4·4·8·2 + norm 2·2                       =  260   (then concat with down1 → 4 channels)
     // up3:   4·4·4·3 + 3 bias, tanh                   =  195
-    const instance = pix2pix.build(configFor({ size: 8, ngf: 2, ndf: 2 }));
+    const instance = pix2pixModel.build(configFor({ size: 8, ngf: 2, ndf: 2 }));
     expect(instance.networks['G']!.countParams()).toBe(98 + 136 + 520 + 520 + 260 + 195);
     // PatchGAN on the 6-channel pair, one stride-2 layer at 8 px:
     // conv1: 4·4·6·2 + 2 = 194; conv2 (stride 1): 4·4·2·4 + norm 2·4 = 136; scores: 4·4·4·1 + 1 = 65
@@ -78,7 +77,7 @@ describe('pix2pix U-Net generator', () => {
     instance.dispose();
 
     // Batch norm adds running mean and variance (not trained) to the same trainable weights.
-    const batch = pix2pix.build(configFor({ size: 8, ngf: 2, ndf: 2, norm: 'batch' }));
+    const batch = pix2pixModel.build(configFor({ size: 8, ngf: 2, ndf: 2, norm: 'batch' }));
     const G = batch.networks['G']!;
     const trainable = G.trainableWeights.reduce((sum, w) => sum + w.shape.reduce((a, b) => a! * b!, 1)!, 0);
     expect(trainable).toBe(1729);
@@ -87,18 +86,18 @@ describe('pix2pix U-Net generator', () => {
   });
 
   it('puts dropout (the paper\'s noise) on the first three decoder layers only', () => {
-    const model = pix2pix.build(configFor({ size: 64, ngf: 2, ndf: 2 }));
+    const model = pix2pixModel.build(configFor({ size: 64, ngf: 2, ndf: 2 }));
     const dropouts = model.networks['G']!.layers.filter((layer) => layer instanceof SeededDropout);
     expect(dropouts.map((layer) => layer.name)).toEqual(['up1_dropout', 'up2_dropout', 'up3_dropout']);
     expect(dropouts.every((layer) => (layer as SeededDropout).rate === 0.5)).toBe(true);
     model.dispose();
-    const quiet = pix2pix.build(configFor({ size: 64, ngf: 2, ndf: 2, dropout: 0 }));
+    const quiet = pix2pixModel.build(configFor({ size: 64, ngf: 2, ndf: 2, dropout: 0 }));
     expect(quiet.networks['G']!.layers.some((layer) => layer instanceof SeededDropout)).toBe(false);
     quiet.dispose();
   });
 
   it('has no normalisation on the first encoder layer nor on the 1×1 bottleneck', () => {
-    const model = pix2pix.build(configFor({ size: 32, ngf: 2, ndf: 2 }));
+    const model = pix2pixModel.build(configFor({ size: 32, ngf: 2, ndf: 2 }));
     const names = model.networks['G']!.layers.map((layer) => layer.name);
     expect(names).not.toContain('down1_norm');
     expect(names).not.toContain('down5_norm');
@@ -122,7 +121,7 @@ describe('pix2pix PatchGAN discriminator', () => {
   ])('at %i px uses %i stride-2 layers and scores a map of side %i', (size, layers, side) => {
     expect(patchLayersFor(size)).toBe(layers);
     expect(patchOutputSize(size, layers)).toBe(side);
-    const model = pix2pix.build(configFor({ size, ngf: 2, ndf: 2 }));
+    const model = pix2pixModel.build(configFor({ size, ngf: 2, ndf: 2 }));
     const pair = tf.randomUniform([2, size, size, 6], -1, 1, 'float32', 5);
     const scores = model.networks['D']!.predict(pair) as tf.Tensor;
     expect(scores.shape).toEqual([2, side, side, 1]);
@@ -131,7 +130,7 @@ describe('pix2pix PatchGAN discriminator', () => {
   });
 
   it('accepts a layer count that fits the size and refuses one that does not', () => {
-    const model = pix2pix.build(configFor({ size: 64, ngf: 2, ndf: 2, discriminatorLayers: 4 }));
+    const model = pix2pixModel.build(configFor({ size: 64, ngf: 2, ndf: 2, discriminatorLayers: 4 }));
     const pair = tf.zeros([1, 64, 64, 6]);
     const scores = model.networks['D']!.predict(pair) as tf.Tensor;
     expect(scores.shape).toEqual([1, 2, 2, 1]);

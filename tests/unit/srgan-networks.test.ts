@@ -19,8 +19,7 @@ import {
   FeatureNetwork,
   srgan,
   upsamplingFactors,
-  type SrganConfig,
-} from '../../src/main/engine/gans/srgan.js';
+  type SrganConfig, srganModel } from '../../src/main/engine/gans/srgan/model.js';
 import { BicubicUpsample } from '../../src/main/engine/gans/srgan/bicubic-upsample.js';
 
 let root: string;
@@ -207,7 +206,7 @@ describe('SRGAN feature (perceptual) loss', () => {
     const original = await saveFeatureModel(folder);
     const lr = tf.randomUniform([2, 8, 8, 3], -1, 1, 'float32', 7) as tf.Tensor4D;
     const hr = tf.randomUniform([2, 16, 16, 3], -1, 1, 'float32', 8) as tf.Tensor4D;
-    const model = srgan.build(tiny({ featureModel: folder, featureLayer: 'features2', pixelWeight: 0, featureWeight: 2, steps: 4, pretrainSteps: 4 }));
+    const model = srganModel.build(tiny({ featureModel: folder, featureLayer: 'features2', pixelWeight: 0, featureWeight: 2, steps: 4, pretrainSteps: 4 }));
     try {
       // The expected loss, from the in-memory copy of the same network, on [0, 1] images.
       const expected = tf.tidy(() => {
@@ -236,7 +235,7 @@ describe('SRGAN feature (perceptual) loss', () => {
 
   it('names the file and the reason when the feature model is missing or lacks the layer', async () => {
     const missing = join(root, 'no-such-model');
-    expect(() => srgan.build(tiny({ featureModel: missing }))).toThrow(`Feature model ${missing}: no model.json there`);
+    expect(() => srganModel.build(tiny({ featureModel: missing }))).toThrow(`Feature model ${missing}: no model.json there`);
     const folder = join(root, 'feature-net-2');
     (await saveFeatureModel(folder)).dispose();
     await expect(FeatureNetwork.load(join(folder, 'model.json'), { layer: 'block5_conv4', inputRange: '0..1' })).rejects.toThrow(

@@ -20,9 +20,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/main/engine/backend/index.js';
 import { openHighResDataset, type HighResBatch } from '../../src/main/engine/data/index.js';
-import { bicubicUpscale, srgan, type SrganConfig, type SuperResolutionBatch } from '../../src/main/engine/gans/srgan.js';
-import type { GanModel } from '../../src/main/engine/gans/family.js';
-import { loadCheckpoint } from '../../src/main/engine/train/checkpoint.js';
+import { bicubicUpscale, srgan, type SrganConfig, type SuperResolutionBatch } from '../../src/main/engine/gans/srgan/model.js';
+import { parseFamilyConfig, type GanModel } from '../../src/main/engine/gans/family.js';
+import { loadCheckpoint } from '../../src/main/engine/train/checkpoint/index.js';
 import { train } from '../../src/main/engine/train/train.js';
 import { psnrY } from '../../src/main/engine/upscale/metrics.js';
 
@@ -86,7 +86,7 @@ describe('a tiny SRGAN on real photographs', () => {
     const steps = Number(process.env['SRGAN_TEST_STEPS'] ?? STEPS);
     const data = await openHighResDataset(join(root, 'train'), { scale: SCALE, patchSize: PATCH, seed: 3 });
     const runDir = join(root, 'run');
-    const config: Partial<SrganConfig> = {
+    const config = parseFamilyConfig(srgan, {
       size: PATCH,
       scale: SCALE,
       filters: FILTERS,
@@ -101,7 +101,7 @@ describe('a tiny SRGAN on real photographs', () => {
       lr: { G: 1e-3, D: 1e-4 },
       checkpointEvery: steps,
       sampleEvery: steps,
-    };
+    });
     const result = await train({ family: srgan, config, data, outDir: runDir, sampleRows: 2 });
     expect(result.status).toBe('completed');
 

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/main/engine/backend/index.js';
-import { parseFamilyConfig } from '../../src/main/engine/gans/family.js';
-import { bicubicUpscale, pretrainStepsOf, srgan, type SrganConfig, type SuperResolutionBatch } from '../../src/main/engine/gans/srgan.js';
-import { loadCheckpoint, saveCheckpoint } from '../../src/main/engine/train/checkpoint.js';
+import { parseFamilyConfig, parseTranslateOptions } from '../../src/main/engine/gans/family.js';
+import { bicubicUpscale, pretrainStepsOf, srgan, type SrganConfig, type SuperResolutionBatch, srganModel } from '../../src/main/engine/gans/srgan/model.js';
+import { loadCheckpoint, saveCheckpoint } from '../../src/main/engine/train/checkpoint/index.js';
 
 let root: string;
 let batch: SuperResolutionBatch;
@@ -50,7 +50,7 @@ describe('SRGAN training phases', () => {
     const config = tiny();
     expect(pretrainStepsOf(config)).toBe(2);
     expect(pretrainStepsOf(tiny({ pretrainSteps: undefined, steps: 9 }))).toBe(4);
-    const model = srgan.build(config);
+    const model = srganModel.build(config);
     try {
       expect(model.lossNames).toEqual(['content', 'G_adv', 'D_real', 'D_fake']);
       const d0 = snapshot(model.networks['D']!);
@@ -76,7 +76,7 @@ describe('SRGAN training phases', () => {
   });
 
   it('keeps the tensor count flat across content and adversarial steps', async () => {
-    const model = srgan.build(tiny({ norm: 'batch' }));
+    const model = srganModel.build(tiny({ norm: 'batch' }));
     try {
       await model.trainStep(batch, { step: 0, seed: 0 });
       const pretraining = tf.memory().numTensors;
@@ -98,7 +98,7 @@ describe('SRGAN training phases', () => {
 
   it('lowers the content loss with L2 as well as L1', async () => {
     for (const contentLoss of ['l1', 'l2'] as const) {
-      const model = srgan.build(tiny({ contentLoss, norm: 'none', imageSkip: 'bicubic', lr: { G: 1e-3, D: 1e-4 }, steps: 30, pretrainSteps: 30 }));
+      const model = srganModel.build(tiny({ contentLoss, norm: 'none', imageSkip: 'bicubic', lr: { G: 1e-3, D: 1e-4 }, steps: 30, pretrainSteps: 30 }));
       const first = (await model.trainStep(batch, { step: 0, seed: 0 }))['content']!;
       let last = first;
       for (let step = 1; step < 30; step++) last = (await model.trainStep(batch, { step, seed: 0 }))['content']!;
@@ -108,7 +108,7 @@ describe('SRGAN training phases', () => {
   });
 
   it('refuses batches whose sizes do not fit, saying why', async () => {
-    const model = srgan.build(tiny());
+    const model = srganModel.build(tiny());
     try {
       const wrong = tf.zeros([2, 12, 12, 3]) as tf.Tensor4D;
       await expect(model.trainStep({ lr: batch.lr, hr: wrong }, { step: 0, seed: 0 })).rejects.toThrow(/needs hr = lr × 2/);
@@ -130,7 +130,7 @@ describe('SRGAN training phases', () => {
 
 describe('SRGAN inference and samples', () => {
   it('upscales any size, clamps to [-1, 1] and shows lr | bicubic | output | hr at HR size', () => {
-    const model = srgan.build(tiny({ scale: 4, size: 32 }));
+    const model = srganModel.build(tiny({ scale: 4, size: 32 }));
     try {
       const input = tf.randomUniform([1, 5, 9, 3], -1, 1, 'float32', 3) as tf.Tensor4D;
       const output = model.translate(input);
@@ -138,7 +138,7 @@ describe('SRGAN inference and samples', () => {
       const [low, high] = tf.tidy(() => [tf.min(output).dataSync()[0]!, tf.max(output).dataSync()[0]!]);
       expect(low).toBeGreaterThanOrEqual(-1);
       expect(high).toBeLessThanOrEqual(1);
-      expect(() => model.translate(input, { noise: true })).toThrow(/takes no options, got noise/);
+      expect(() => parseTranslateOptions(srgan, { noise: true })).toThrow(/Invalid SRGAN translate options: \(settings\): Unrecognized key: "noise"/);
       tf.dispose([input, output]);
 
       const lr = tf.randomUniform([2, 8, 8, 3], -1, 1, 'float32', 4) as tf.Tensor4D;
@@ -167,7 +167,7 @@ describe('SRGAN inference and samples', () => {
 describe('SRGAN checkpoints', () => {
   it('round-trips networks and settings through the generic checkpoint code', async () => {
     const config = tiny({ norm: 'batch', filters: 6 });
-    const model = srgan.build(config);
+    const model = srganModel.build(config);
     const dir = join(root, 'run');
     try {
       for (const step of [0, 1, 2]) await model.trainStep(batch, { step, seed: 0 });
@@ -187,7 +187,7 @@ describe('SRGAN checkpoints', () => {
       } finally {
         loaded.model.dispose();
       }
-      await expect(loadCheckpoint(dir, { config: { ...config, blocks: 2 } })).rejects.toThrow(/trained with blocks 1; this config asks for blocks 2/);
+      await expect(loadCheckpoint(dir, { config: parseFamilyConfig(srgan, { ...config, blocks: 2 }) })).rejects.toThrow(/trained with blocks 1; these settings ask for blocks 2/);
     } finally {
       model.dispose();
     }

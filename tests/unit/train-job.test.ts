@@ -10,7 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { initBackend } from '../../src/main/engine/backend/index.js';
 import { openPairedDataset } from '../../src/main/engine/data/index.js';
-import { pix2pix } from '../../src/main/engine/gans/pix2pix.js';
+import type { InferenceModel } from '../../src/main/engine/gans/family.js';
+import { pix2pix, pix2pixModel, type Pix2PixConfig } from '../../src/main/engine/gans/pix2pix/model.js';
 import { createJobQueue, type JobInfo, type JobProgressEvent } from '../../src/main/engine/jobs/index.js';
 import { jobKindModules } from '../../src/main/engine/jobs/kinds/index.js';
 import { readSampleNotice, type SampleNotice } from '../../src/main/engine/jobs/kinds/sample-notice.js';
@@ -40,7 +41,7 @@ async function waitUntil(check: () => boolean, what: string): Promise<void> {
   if (!check()) throw new Error(`timed out waiting for ${what}`);
 }
 
-async function heldOutL1(model: ReturnType<typeof pix2pix.build>): Promise<number> {
+async function heldOutL1(model: InferenceModel): Promise<number> {
   const held = await openPairedDataset(dataDir, { size: 32, loadSize: 32, flip: false, split: 'test' });
   const pairs = async function* () {
     for (let i = 0; i < held.size; i++) yield await held.batchAt(i, 1);
@@ -120,8 +121,8 @@ it('trains pix2pix in the worker: progress with losses and ETA, samples, pause, 
   // It learned: held-out L1 well below the untrained generator's (same settings, same seed).
   const tensorsBefore = tf.memory().numTensors;
   const trained = await loadCheckpoint(runDir, { family: pix2pix });
-  const untrained = pix2pix.build(trained.config as Parameters<typeof pix2pix.build>[0]);
-  const trainedL1 = await heldOutL1(trained.model as unknown as typeof untrained);
+  const untrained = pix2pixModel.build(trained.config as Pix2PixConfig);
+  const trainedL1 = await heldOutL1(trained.model);
   const untrainedL1 = await heldOutL1(untrained);
   trained.model.dispose();
   untrained.dispose();

@@ -9,7 +9,7 @@ import {
   createWeightInit,
   pixelShuffle,
   reseedDropout,
-} from '../../src/main/engine/gans/layers/index.js';
+} from '../../src/main/engine/gans/shared/layers/index.js';
 import { SeededRandom, seedFor } from '../../src/main/engine/random.js';
 
 beforeAll(async () => {

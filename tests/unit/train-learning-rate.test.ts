@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/main/engine/backend/index.js';
 import { parseFamilyConfig } from '../../src/main/engine/gans/family.js';
 import { decayStart, learningRateFactor, learningRatesAt, setLearningRate } from '../../src/main/engine/train/learning-rate.js';
-import { tinyGan } from './fixtures/tiny-gan.js';
+import { template } from './fixtures/template-family.js';
 
 beforeAll(async () => {
   await initBackend({ prefer: 'wasm' });
@@ -24,14 +24,14 @@ describe('learning-rate schedule', () => {
   });
 
   it('gives every optimizer its own base rate times the factor, and names a missing one', () => {
-    const config = parseFamilyConfig(tinyGan, { steps: 100, decayFrom: 50, lr: { G: 2e-4, D: 1e-4 } });
+    const config = parseFamilyConfig(template, { steps: 100, decayFrom: 50, lr: { G: 2e-4, D: 1e-4 } });
     expect(learningRatesAt(75, config, ['G', 'D'])).toEqual({ G: 1e-4, D: 5e-5 });
     expect(() => learningRatesAt(0, config, ['G', 'D', 'C'])).toThrow("no learning rate for optimizer 'C' (lr.C)");
   });
 
   it('rejects a decay that starts after the last step', () => {
-    expect(() => parseFamilyConfig(tinyGan, { steps: 10, decayFrom: 11 })).toThrow(/decayFrom \(11\) is after the last step \(10\)/);
-    expect(() => parseFamilyConfig(tinyGan, { steps: -1 })).toThrow(/Invalid Tiny conditional GAN settings: steps:/);
+    expect(() => parseFamilyConfig(template, { steps: 10, decayFrom: 11 })).toThrow(/decayFrom \(11\) is after the last step \(10\)/);
+    expect(() => parseFamilyConfig(template, { steps: -1 })).toThrow(/Invalid Template settings: steps:/);
   });
 });
 

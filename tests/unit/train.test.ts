@@ -5,19 +5,20 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/main/engine/backend/index.js';
-import { parseFamilyConfig, type GanFamily, type GanModel } from '../../src/main/engine/gans/family.js';
-import { loadCheckpoint, readCheckpoint } from '../../src/main/engine/train/checkpoint.js';
+import { parseFamilyConfig, type FamilyModule, type GanModel } from '../../src/main/engine/gans/family.js';
+import { loadCheckpoint, readCheckpoint } from '../../src/main/engine/train/checkpoint/index.js';
 import { readLossHistory } from '../../src/main/engine/train/loss-history.js';
 import { train, type TrainProgress } from '../../src/main/engine/train/train.js';
 import {
   emojiTrainingData,
   heldOutL1,
   loadEmojiPairs,
-  tinyGan,
+  template,
+  templateModel,
   type EmojiPairs,
-  type PairBatch,
-  type TinyGanConfig,
-} from './fixtures/tiny-gan.js';
+  type TemplateBatch,
+  type TemplateConfig,
+} from './fixtures/template-family.js';
 
 let workDir: string;
 let trainPairs32: EmojiPairs;
@@ -36,12 +37,14 @@ afterAll(async () => {
 });
 
 const runDir = (name: string) => path.join(workDir, name);
+/** Settings are parsed once, by the caller, and passed on to train(). */
+const settings = (raw: Partial<TemplateConfig>) => parseFamilyConfig(template, raw);
 
 describe('train', () => {
   it('teaches a tiny conv GAN line art → colour on held-out emoji, without leaking tensors', async () => {
-    const config = { size: 32, ngf: 8, ndf: 8, steps: 60, batchSize: 4, sampleEvery: 30, checkpointEvery: 25, seed: 1 };
+    const config = settings({ size: 32, ngf: 8, ndf: 8, steps: 60, batchSize: 4, sampleEvery: 30, checkpointEvery: 25, seed: 1 });
     const heldOut = emojiTrainingData(heldOutPairs32, 32, 1).all();
-    const untrained = tinyGan.build(parseFamilyConfig(tinyGan, config));
+    const untrained = templateModel.build(config);
     const untrainedL1 = heldOutL1(untrained, heldOut);
     untrained.dispose();
 
@@ -51,7 +54,7 @@ describe('train', () => {
     const checkpoints: number[] = [];
     const started = performance.now();
     const result = await train({
-      family: tinyGan,
+      family: template,
       config,
       data: emojiTrainingData(trainPairs32, 32, 1),
       outDir: runDir('learn'),
@@ -86,8 +89,8 @@ describe('train', () => {
     expect(history[59]?.lr['G']).toBeCloseTo(2e-3 / 30, 12);
 
     // It learned: held-out error at most half of the untrained generator's.
-    const loaded = await loadCheckpoint(runDir('learn'), { family: tinyGan });
-    const trainedL1 = heldOutL1(loaded.model as GanModel<TinyGanConfig, PairBatch>, heldOut);
+    const loaded = await loadCheckpoint(runDir('learn'), { family: template });
+    const trainedL1 = heldOutL1(loaded.model as GanModel<TemplateConfig, TemplateBatch>, heldOut);
     loaded.model.dispose();
     tf.dispose(heldOut);
     console.log(`tiny GAN, 60 steps of batch 4 at 32 px: held-out L1 ${untrainedL1.toFixed(3)} → ${trainedL1.toFixed(3)} in ${seconds.toFixed(1)} s`);
@@ -114,13 +117,13 @@ describe('train', () => {
 
   it('continues after a stop with exactly the losses of an uninterrupted run', async () => {
     // Dropout on, so per-step randomness has to come back the same too.
-    const config = { size: 16, ngf: 4, ndf: 4, dropout: 0.5, steps: 12, batchSize: 2, checkpointEvery: 100, sampleEvery: 100, seed: 5 };
+    const config = settings({ size: 16, ngf: 4, ndf: 4, dropout: 0.5, steps: 12, batchSize: 2, checkpointEvery: 100, sampleEvery: 100, seed: 5 });
     const data = emojiTrainingData(pairs16, 16, 5);
-    await train({ family: tinyGan, config, data, outDir: runDir('straight') });
+    await train({ family: template, config, data, outDir: runDir('straight') });
 
     const controller = new AbortController();
     const stopped = await train({
-      family: tinyGan,
+      family: template,
       config,
       data,
       outDir: runDir('resumed'),
@@ -130,7 +133,7 @@ describe('train', () => {
     expect(stopped).toMatchObject({ status: 'cancelled', step: 6 });
     expect((await readCheckpoint(runDir('resumed'))).manifest.step).toBe(6);
 
-    const resumed = await train({ family: tinyGan, config, data, outDir: runDir('resumed'), resume: true });
+    const resumed = await train({ family: template, config, data, outDir: runDir('resumed'), resume: true });
     expect(resumed).toMatchObject({ status: 'completed', step: 12, resumedFrom: 6 });
 
     const straight = await readLossHistory(runDir('straight'));
@@ -146,12 +149,12 @@ describe('train', () => {
   });
 
   it('stops within the step in progress and still saves it', async () => {
-    const config = { size: 16, ngf: 4, ndf: 4, steps: 50, checkpointEvery: 100, sampleEvery: 100 };
+    const config = settings({ size: 16, ngf: 4, ndf: 4, steps: 50, checkpointEvery: 100, sampleEvery: 100 });
     const data = emojiTrainingData(pairs16, 16, 0);
     const controller = new AbortController();
     const started: number[] = [];
     const result = await train({
-      family: tinyGan,
+      family: template,
       config,
       outDir: runDir('cancel'),
       signal: controller.signal,
@@ -170,11 +173,11 @@ describe('train', () => {
   });
 
   it('waits while paused, after saving a checkpoint', async () => {
-    const config = { size: 16, ngf: 4, ndf: 4, steps: 4, checkpointEvery: 100, sampleEvery: 100 };
+    const config = settings({ size: 16, ngf: 4, ndf: 4, steps: 4, checkpointEvery: 100, sampleEvery: 100 });
     let polls = 0;
     const checkpoints: number[] = [];
     const result = await train({
-      family: tinyGan,
+      family: template,
       config,
       data: emojiTrainingData(pairs16, 16, 0),
       outDir: runDir('pause'),
@@ -190,41 +193,41 @@ describe('train', () => {
   });
 
   it('refuses to start a new run over an existing one, and resumes a fresh folder from zero', async () => {
-    const config = { size: 16, ngf: 4, ndf: 4, steps: 2, checkpointEvery: 100, sampleEvery: 100 };
+    const config = settings({ size: 16, ngf: 4, ndf: 4, steps: 2, checkpointEvery: 100, sampleEvery: 100 });
     const data = emojiTrainingData(pairs16, 16, 0);
-    const first = await train({ family: tinyGan, config, data, outDir: runDir('twice'), resume: true });
+    const first = await train({ family: template, config, data, outDir: runDir('twice'), resume: true });
     expect(first.resumedFrom).toBeUndefined();
-    await expect(train({ family: tinyGan, config, data, outDir: runDir('twice') })).rejects.toThrow(
+    await expect(train({ family: template, config, data, outDir: runDir('twice') })).rejects.toThrow(
       /already holds a training run \(checkpoint at step 2\)\. Resume it, or choose an empty folder/,
     );
-    await expect(train({ family: tinyGan, config: { ...config, ngf: 8 }, data, outDir: runDir('twice'), resume: true })).rejects.toThrow(
-      'checkpoint was trained with ngf 4; this config asks for ngf 8',
+    await expect(train({ family: template, config: settings({ ...config, ngf: 8 }), data, outDir: runDir('twice'), resume: true })).rejects.toThrow(
+      'it was trained with ngf 4; these settings ask for ngf 8',
     );
     // A damaged checkpoint is reported, never silently replaced by a run from step 0.
     const weights = path.join(runDir('twice'), 'checkpoint', 'weights.bin');
     await fs.truncate(weights, 10);
-    await expect(train({ family: tinyGan, config, data, outDir: runDir('twice'), resume: true })).rejects.toThrow(
+    await expect(train({ family: template, config, data, outDir: runDir('twice'), resume: true })).rejects.toThrow(
       /weights\.bin has 10 bytes, expected \d+ \(the file is incomplete\)/,
     );
     expect((await fs.stat(weights)).size).toBe(10);
   });
 
   it('stops with a clear message when the losses blow up, keeping the last checkpoint', async () => {
-    const exploding: GanFamily<TinyGanConfig, PairBatch> = {
-      ...tinyGan,
+    const exploding: FamilyModule<TemplateConfig, TemplateBatch> = {
+      ...templateModel,
       build(config, options) {
-        const model = tinyGan.build(config, options);
-        return Object.assign(Object.create(model) as GanModel<TinyGanConfig, PairBatch>, {
-          trainStep: (batch: PairBatch, context: { step: number; seed: number }) => {
-            const losses = model.trainStep(batch, context) as Record<string, number>;
+        const model = templateModel.build(config, options);
+        return Object.assign(Object.create(model) as GanModel<TemplateConfig, TemplateBatch>, {
+          trainStep: async (batch: TemplateBatch, context: { step: number; seed: number }) => {
+            const losses = await model.trainStep(batch, context);
             return context.step === 2 ? { ...losses, D: Number.NaN } : losses;
           },
         });
       },
     };
     const before = tf.memory().numTensors;
-    const config = { size: 16, ngf: 4, ndf: 4, steps: 10, checkpointEvery: 1, sampleEvery: 100 };
-    await expect(train({ family: exploding, config, data: emojiTrainingData(pairs16, 16, 0), outDir: runDir('nan') })).rejects.toThrow(
+    const config = settings({ size: 16, ngf: 4, ndf: 4, steps: 10, checkpointEvery: 1, sampleEvery: 100 });
+    await expect(train({ family: template, module: exploding, config, data: emojiTrainingData(pairs16, 16, 0), outDir: runDir('nan') })).rejects.toThrow(
       'Training diverged at step 3 (D = NaN). The last checkpoint is kept; try a lower learning rate.',
     );
     expect((await readCheckpoint(runDir('nan'))).manifest.step).toBe(2);

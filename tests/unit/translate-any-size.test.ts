@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/main/engine/backend/index.js';
 import { parseFamilyConfig } from '../../src/main/engine/gans/family.js';
-import { srgan } from '../../src/main/engine/gans/srgan.js';
+import { srgan, srganModel } from '../../src/main/engine/gans/srgan/model.js';
 import { saveCheckpoint } from '../../src/main/engine/train/index.js';
 import { createModelCatalogue } from '../../src/main/engine/models/index.js';
 import { loadTranslator } from '../../src/main/engine/models/load-translator.js';
@@ -23,7 +23,7 @@ afterAll(() => fs.rm(dir, { recursive: true, force: true }));
 
 it('keeps the image size for SRGAN (output ×scale) and resizes for pix2pix', async () => {
   const config = parseFamilyConfig(srgan, { size: 32, scale: 2, filters: 4, blocks: 1, ndf: 4 });
-  const model = srgan.build(config);
+  const model = srganModel.build(config);
   await saveCheckpoint(path.join(dir, 'runs', 'sr'), model, { family: 'srgan', step: 0 });
   model.dispose();
   (await saveTinyPix2pixRun(path.join(dir, 'runs', 'p2p'))).dispose();

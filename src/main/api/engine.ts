@@ -4,7 +4,8 @@
  * The inference worker reports problems as UserFacingErrors already
  * ("No model 'run:x'. Models here: …", "photo.heic: unsupported format…").
  */
-import type { Handler } from './dispatch.js';
+import { families } from '../engine/gans/registry.js';
+import { UserFacingError, type Handler } from './dispatch.js';
 import type { StudioContext } from './studio.js';
 
 type EngineMethods = 'engine.backend' | 'models.list' | 'translate.image';
@@ -12,7 +13,13 @@ type EngineMethods = 'engine.backend' | 'models.list' | 'translate.image';
 export function engineHandlers(ctx: StudioContext): { [M in EngineMethods]: Handler<M> } {
   return {
     'engine.backend': () => ctx.inference.backend(),
-    'models.list': async ({ family }) => ({ models: await ctx.models.list(family) }),
+    'models.list': async (filter) => {
+      // 'esrgan' names the pretrained upscalers from npm, which belong to no trainable family.
+      if (filter.family !== undefined && filter.family !== 'esrgan' && !families.has(filter.family)) {
+        throw new UserFacingError('invalid_request', `There is no model family '${filter.family}'; the families are ${[...families.all().map((f) => f.id), 'esrgan'].join(', ')}`);
+      }
+      return { models: await ctx.models.list(filter) };
+    },
     'translate.image': async ({ modelId, image, options }) => {
       const result = await ctx.inference.translate(modelId, Buffer.from(image, 'base64'), options ?? {});
       return { image: result.image.toString('base64'), width: result.width, height: result.height, modelId, ms: result.ms, note: result.note };

@@ -13,6 +13,11 @@ import type { ParsedRequest, Response } from '../../shared/contract.js';
 import { UserFacingError } from '../engine/errors.js';
 import { isFinished, JobRequestError, type JobInfo } from '../engine/jobs/index.js';
 import { readSampleNotice } from '../engine/jobs/kinds/sample-notice.js';
+// Descriptors and the run-config check load no tfjs: safe on the main thread.
+import { families } from '../engine/gans/registry.js';
+import { familyInfo } from '../engine/gans/family-info.js';
+import { parseFamilyConfig } from '../engine/gans/family.js';
+import { resolveRunConfig } from '../engine/train/run-config.js';
 import type { Handler } from './dispatch.js';
 import type { StudioContext } from './studio.js';
 
@@ -24,6 +29,8 @@ type JobMethods =
   | 'jobs.resume'
   | 'jobs.retry'
   | 'jobs.stats'
+  | 'train.families'
+  | 'train.estimate'
   | 'train.start'
   | 'train.history'
   | 'translate.folder';
@@ -56,11 +63,6 @@ type RunJobs = Map<string, string>;
 
 async function startTraining(ctx: StudioContext, runJobs: RunJobs, request: ParsedRequest<'train.start'>): Promise<JobInfo> {
   const dataDir = await requireFolder(request.dataDir, 'The training data folder');
-  // The families (and tfjs behind them) load on the main thread only when someone starts training.
-  const [{ families }, { resolveRunConfig }] = await Promise.all([
-    import('../engine/gans/registry.js'),
-    import('../engine/train/run-config.js'),
-  ]);
   if (!families.has(request.family)) {
     const known = families.list().map((family) => family.id).join(', ');
     throw new UserFacingError('unsupported', `Training ${request.family} models is not available yet; this version trains: ${known}`);
@@ -84,6 +86,27 @@ async function startTraining(ctx: StudioContext, runJobs: RunJobs, request: Pars
   );
   runJobs.set(runDir, job.id);
   return job;
+}
+
+async function estimateTraining(ctx: StudioContext, request: ParsedRequest<'train.estimate'>): Promise<Response<'train.estimate'>> {
+  if (!families.has(request.family)) throw new UserFacingError('not_found', `There is no family '${request.family}'; this version trains: ${families.list().map((f) => f.id).join(', ')}`);
+  const family = families.get(request.family);
+  let config;
+  try {
+    config = parseFamilyConfig(family, request.config);
+  } catch (error) {
+    throw new UserFacingError('invalid_request', error instanceof Error ? error.message : String(error));
+  }
+  const busy = () => ctx.jobs.list().some((job) => job.status === 'running');
+  const wasBusy = busy();
+  const measured = await ctx.inference.estimateTrainingStep(family.id, config);
+  return {
+    secondsPerStep: measured.secondsPerStep,
+    steps: config.steps,
+    totalSeconds: measured.secondsPerStep * config.steps,
+    backend: measured.backend,
+    busy: wasBusy || busy(),
+  };
 }
 
 /** The losses.jsonl of a training job's run folder, summarised for a chart. */
@@ -149,6 +172,8 @@ export function jobHandlers(ctx: StudioContext): { [M in JobMethods]: Handler<M>
         throw error;
       }
     },
+    'train.families': () => ({ families: families.all().map(familyInfo) }),
+    'train.estimate': (request) => estimateTraining(ctx, request),
     'train.start': (request) => startTraining(ctx, runJobs, request),
     'train.history': (request) => trainingHistory(ctx, request),
     'translate.folder': (request) => startFolderTranslation(ctx, request),

@@ -11,10 +11,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { buildUnetGenerator } from '../engine/gans/pix2pix/unet.js';
-import { buildPatchGanDiscriminator, patchLayersFor } from '../engine/gans/pix2pix/patchgan.js';
-import { buildResnetGenerator } from '../engine/gans/networks/resnet-generator.js';
-import { pix2pix } from '../engine/gans/pix2pix.js';
-import { parseFamilyConfig, type AnyGanFamily } from '../engine/gans/family.js';
+import { buildPatchGanDiscriminator, patchLayersFor } from '../engine/gans/shared/networks/patchgan.js';
+import { buildResnetGenerator } from '../engine/gans/shared/networks/resnet-generator.js';
+import { pix2pix } from '../engine/gans/pix2pix/index.js';
+import { parseFamilyConfig, type AnyFamily } from '../engine/gans/family.js';
 import { forwardFlops } from './flops.js';
 
 export interface PreparedSubject {
@@ -97,7 +97,7 @@ export function patchGanDiscriminator(): BenchSubject {
   return {
     id: 'pix2pix-patchgan-D-ndf64',
     title: '70×70 PatchGAN discriminator, ndf 64, on a 6-channel (input, output) pair',
-    source: 'Isola et al. 2017, appendix 6.1.2; src/main/engine/gans/pix2pix/patchgan.ts',
+    source: 'Isola et al. 2017, appendix 6.1.2; src/main/engine/gans/shared/networks/patchgan.ts',
     async prepare(size, batch) {
       const model = buildPatchGanDiscriminator({ channels: 6, ndf: 64, layers: patchLayersFor(size), norm: 'instance', seed: SEED });
       return prepareNetwork(model, [size, size, 6], batch);
@@ -127,10 +127,10 @@ export function pix2pixIteration(ngf: number): BenchSubject {
   return {
     id: `pix2pix-iteration-ngf${ngf}`,
     title: `pix2pix full training iteration (D step + G step, U-Net ngf ${ngf}, PatchGAN ndf 64)`,
-    source: 'the pix2pix family\'s trainStep (src/main/engine/gans/pix2pix.ts); FLOPs ≈ 3·G + 9·D',
+    source: 'the pix2pix family\'s trainStep (src/main/engine/gans/pix2pix/model.ts); FLOPs ≈ 3·G + 9·D',
     async prepare(size, batch) {
       const config = parseFamilyConfig(pix2pix, { size, ngf, ndf: 64, batchSize: batch, seed: SEED });
-      const model = pix2pix.build(config);
+      const model = (await pix2pix.loadModel()).build(config);
       const { G, D } = model.networks as { G: tf.LayersModel; D: tf.LayersModel };
       const flops = 3 * forwardFlops(G, [size, size, 3]) + 9 * forwardFlops(D, [size, size, 6]);
       const batchTensors = {
@@ -157,16 +157,16 @@ export function pix2pixIteration(ngf: number): BenchSubject {
 }
 
 /**
- * The generator of a family that may not exist yet (SRGAN is being written):
- * its network `G` built through the family interface, with the scale found
- * by running it once on a small input. `size` is the output (high-res) side.
+ * The generator of a family, built through the family interface (its
+ * inference networks alone), with the scale found by running it once on a
+ * small input. `size` is the output (high-res) side.
  */
-export function familyGenerator(family: AnyGanFamily, options: { id: string; title: string; source: string }): BenchSubject {
+export function familyGenerator(family: AnyFamily, options: { id: string; title: string; source: string }): BenchSubject {
   return {
     ...options,
     async prepare(size, batch) {
       const config = parseFamilyConfig(family, { size, batchSize: batch, seed: SEED });
-      const model = family.build(config);
+      const model = (await family.loadModel()).buildInference(config);
       const G = model.networks['G'];
       if (!G) {
         model.dispose();
@@ -177,9 +177,6 @@ export function familyGenerator(family: AnyGanFamily, options: { id: string; tit
       const probeSide = tf.tidy(() => (G.apply(tf.zeros([1, probe, probe, channels]), { training: false }) as tf.Tensor).shape[1]!);
       const scale = probeSide / probe;
       const lowRes = Math.round(size / scale);
-      // The family's other networks are not timed here; keep only G alive.
-      for (const [name, network] of Object.entries(model.networks)) if (name !== 'G') network.dispose();
-      for (const optimizer of Object.values(model.optimizers)) optimizer.dispose();
       return prepareNetwork(G, [lowRes, lowRes, channels], batch);
     },
   };
@@ -192,6 +189,6 @@ export async function loadSrganGenerator(): Promise<BenchSubject | string> {
   return familyGenerator(families.get('srgan'), {
     id: 'srgan-srresnet-G-x4',
     title: 'SRGAN SRResNet generator ×4 (size = high-res output side; input is a quarter of it)',
-    source: 'Ledig et al. 2017, figure 4; src/main/engine/gans/srgan.ts',
+    source: 'Ledig et al. 2017, figure 4; src/main/engine/gans/srgan/',
   });
 }

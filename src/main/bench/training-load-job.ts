@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { initBackend } from '../engine/backend/index.js';
 import { parseFamilyConfig } from '../engine/gans/family.js';
-import { pix2pix } from '../engine/gans/pix2pix.js';
+import { pix2pix } from '../engine/gans/pix2pix/index.js';
 import { defineJobKind } from '../engine/jobs/job-kind.js';
 
 export const benchTrainingLoad = defineJobKind({
@@ -22,7 +22,7 @@ export const benchTrainingLoad = defineJobKind({
     .strict(),
   async run(params, ctx) {
     await initBackend({ prefer: params.backend });
-    const model = pix2pix.build(parseFamilyConfig(pix2pix, { size: params.size, ngf: params.ngf, seed: 1 }));
+    const model = (await pix2pix.loadModel()).build(parseFamilyConfig(pix2pix, { size: params.size, ngf: params.ngf, seed: 1 }));
     const batch = {
       a: tf.randomUniform([1, params.size, params.size, 3], -1, 1, 'float32', 1) as tf.Tensor4D,
       b: tf.randomUniform([1, params.size, params.size, 3], -1, 1, 'float32', 2) as tf.Tensor4D,

@@ -157,7 +157,7 @@ export async function evalCommand(argv: string[], output: CommandOutput = consol
       loaded.model.dispose();
     }
     if (args.baselines) {
-      const untrained = family.build(config);
+      const untrained = (await family.loadModel()).buildInference(config);
       try {
         await score('untrained', 0, untrained);
       } finally {

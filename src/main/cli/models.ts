@@ -26,9 +26,11 @@ export async function modelsCommand(argv: string[]): Promise<number> {
     console.log(modelsHelp);
     return 0;
   }
-  const { familyIds } = await import('../../shared/contract.js');
-  if (values.family !== undefined && !(familyIds as readonly string[]).includes(values.family)) {
-    console.error(`ganvas models: --family must be one of ${familyIds.join(', ')}, got "${values.family}"`);
+  const { families } = await import('../engine/gans/registry.js');
+  // 'esrgan' names the pretrained upscalers from npm, which belong to no trainable family.
+  const known = [...families.all().map((family) => family.id), 'esrgan'];
+  if (values.family !== undefined && !known.includes(values.family)) {
+    console.error(`ganvas models: --family must be one of ${known.join(', ')}, got "${values.family}"`);
     return 2;
   }
   const { resolveDataDir } = await import('../engine/data-dir.js');

@@ -13,25 +13,52 @@ import { parse as parseYaml } from 'yaml';
 import { consoleOutput, formatDuration, type CommandOutput } from './train-output.js';
 import { parseCommandLine, UsageError } from './usage.js';
 
-const DEFAULT_SIZE = 64;
+import { families } from '../engine/gans/registry.js';
+import type { AnyFamily } from '../engine/gans/family.js';
+
 const DEFAULT_LOG_EVERY = 50;
 
-export const trainHelp = `Usage: ganvas train <family> --data DIR --out RUN_DIR [options]
+function wrap(text: string, indent: number, width = 78): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && indent + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.join(`\n${' '.repeat(indent)}`);
+}
+
+/** What a family's preset sets, for the help: "size 64". */
+function presetText(family: AnyFamily): string {
+  const entries = Object.entries(family.presets.cli);
+  return entries.length ? ` (starts at ${entries.map(([key, value]) => `${key} ${JSON.stringify(value)}`).join(', ')})` : '';
+}
+
+/** `ganvas train --help`, written from the registry: a new family appears here by itself. */
+export function trainHelp(): string {
+  const all = families.all();
+  const width = Math.max(...all.map((family) => family.id.length)) + 2;
+  const familyLines = all.map((family) => `  ${family.id.padEnd(width)}${wrap(`${family.datasetHelp}${presetText(family)}`, width + 2)}`).join('\n');
+  const flags = all.flatMap((family) => (family.trainFlags ?? []).map((flag) => ({ ...flag, family: family.id })));
+  const flagLines = flags.map((flag) => `  --${`${flag.flag} N`.padEnd(18)}${flag.family}: ${flag.help}`).join('\n');
+  const example = all[0]?.id ?? '<family>';
+  return `Usage: ganvas train <family> --data DIR --out RUN_DIR [options]
 
 Trains a GAN on a folder of images. Families:
-  pix2pix  paired A/ and B/ folders, or side-by-side A|B images
-           (train/ and test/ sub-folders are used when present)
-  srgan    any folder of high-resolution photos; low-resolution inputs are
-           made by bicubic downscaling (--size is the high-res patch side)
+${familyLines}
 
 Options:
   --data DIR          the training images
   --out RUN_DIR       the run folder: checkpoint/, samples/, losses.jsonl
-  --size N            training image side in pixels (default ${DEFAULT_SIZE}; pix2pix: a power of two)
-  --steps N           total training steps (default: the family's, pix2pix 10000)
+  --size N            training image side in pixels (default: the family's)
+  --steps N           total training steps (default: the family's)
   --batch N           images per step (default 1)
-  --scale N           super-resolution factor for srgan: 2, 3 or 4 (default 4)
-  --config FILE.yaml  every hyperparameter, e.g.  ngf: 32  lr: { G: 0.0002, D: 0.0002 }
+${flagLines ? `${flagLines}\n` : ''}  --config FILE.yaml  every hyperparameter, e.g.  ngf: 32  lr: { G: 0.0002, D: 0.0002 }
   --set KEY=VALUE     one hyperparameter (repeatable; KEY may be nested: lr.G=1e-4)
   --resume            continue the run in RUN_DIR from its checkpoint (its settings
                       are kept; flags such as --steps change them)
@@ -41,11 +68,10 @@ Options:
 Flags override the config file. Ctrl+C stops after the current step and saves a checkpoint.
 
 Examples:
-  ganvas dataset openmoji --out emoji-64 --size 64
-  ganvas train pix2pix --data emoji-64 --out runs/emoji --steps 5000 --set ngf=16
-  ganvas train pix2pix --data emoji-64 --out runs/emoji --resume --steps 8000
-  ganvas train srgan --data ~/Pictures/hr --out runs/sr --scale 4 --size 96
+  ganvas train ${example} --data ./my-data --out runs/first --steps 5000 --set ngf=16
+  ganvas train ${example} --data ./my-data --out runs/first --resume --steps 8000
 `;
+}
 
 interface TrainArgs {
   family: string;
@@ -105,6 +131,11 @@ async function readConfigFile(file: string): Promise<Record<string, unknown>> {
   return value as Record<string, unknown>;
 }
 
+/** Every family's extra flags (--scale…), parsed for all and checked against the chosen family. */
+function trainFlagNames(): string[] {
+  return [...new Set(families.all().flatMap((family) => (family.trainFlags ?? []).map((flag) => flag.flag)))];
+}
+
 async function parseTrainArgs(argv: string[]): Promise<TrainArgs | 'help'> {
   const parsed = parseCommandLine(argv, {
     data: { type: 'string' },
@@ -112,7 +143,7 @@ async function parseTrainArgs(argv: string[]): Promise<TrainArgs | 'help'> {
     size: { type: 'string' },
     steps: { type: 'string' },
     batch: { type: 'string' },
-    scale: { type: 'string' },
+    ...Object.fromEntries(trainFlagNames().map((flag) => [flag, { type: 'string' as const }])),
     config: { type: 'string' },
     set: { type: 'string', multiple: true },
     resume: { type: 'boolean', default: false },
@@ -131,12 +162,19 @@ async function parseTrainArgs(argv: string[]): Promise<TrainArgs | 'help'> {
   if (size !== undefined) requested.size = size;
   if (steps !== undefined) requested.steps = steps;
   if (batch !== undefined) requested.batchSize = batch;
-  const scale = wholeNumber(values.scale, '--scale');
-  if (scale !== undefined) requested.scale = scale;
+  const family = positionals[0]!;
+  if (!families.has(family)) throw new UsageError(`unknown family '${family}'; this version trains: ${families.list().map((f) => f.id).join(', ')}`);
+  for (const flag of trainFlagNames()) {
+    const value = wholeNumber((values as Record<string, unknown>)[flag] as string | undefined, `--${flag}`);
+    if (value === undefined) continue;
+    const owner = families.all().find((candidate) => candidate.id === family && candidate.trainFlags?.some((f) => f.flag === flag));
+    if (!owner) throw new UsageError(`--${flag} is not a setting of ${family}; use --set KEY=VALUE for its settings`);
+    requested[owner.trainFlags!.find((f) => f.flag === flag)!.key] = value;
+  }
   for (const assignment of values.set ?? []) applySetting(requested, assignment);
   delete requested.family;
   return {
-    family: positionals[0]!,
+    family,
     data: resolve(values.data),
     out: resolve(values.out),
     resume: values.resume ?? false,
@@ -165,7 +203,7 @@ export async function trainCommand(argv: string[], output: CommandOutput = conso
     return 1;
   }
   if (args === 'help') {
-    output.out(trainHelp);
+    output.out(trainHelp());
     return 0;
   }
 
@@ -180,40 +218,27 @@ export async function trainCommand(argv: string[], output: CommandOutput = conso
   if (!external) process.on('SIGINT', onSigint);
   let progressLineOpen = false;
   try {
-    const [{ initBackend }, { families }, { resolveRunConfig }, { openTrainingData }, { train }] = await Promise.all([
-      import('../engine/backend/index.js'),
-      import('../engine/gans/registry.js'),
-      import('../engine/train/run-config.js'),
-      import('../engine/train/training-data.js'),
-      import('../engine/train/index.js'),
-    ]);
-    if (!families.has(args.family)) {
-      output.err(`ganvas train: unknown family '${args.family}'; this version trains: ${families.list().map((f) => f.id).join(', ')}\n`);
-      return 2;
-    }
+    const [{ initBackend }, { runTraining }] = await Promise.all([import('../engine/backend/index.js'), import('../engine/train/run.js')]);
     const family = families.get(args.family);
-    const { config, resumeFrom } = await resolveRunConfig(family, {
+    const backend = await initBackend();
+    const result = await runTraining({
+      family,
+      dataDir: args.data,
       runDir: args.out,
       requested: args.requested,
       resume: args.resume,
-      freshDefaults: { size: DEFAULT_SIZE },
-    });
-    const training = await openTrainingData(family, args.data, config);
-    const backend = await initBackend();
-    output.out(
-      `${family.title} on ${args.data}: ${training.summary}\n` +
-        `${resumeFrom === null ? 'new run' : `continuing from step ${resumeFrom}`} in ${args.out}; ${config.steps} steps, ${config.size} px, batch ${config.batchSize}; backend ${backend.active}\n`,
-    );
-    for (const warning of training.warnings) output.err(`warning: ${warning}\n`);
-    const warningsShown = training.warnings.length;
-
-    const result = await train({
-      family,
-      config,
-      data: training.data,
-      outDir: args.out,
-      resume: resumeFrom !== null,
+      freshDefaults: family.presets.cli,
       signal: stop.signal,
+      onStart: ({ config, resumeFrom, summary }) =>
+        output.out(
+          `${family.title} on ${args.data}: ${summary}\n` +
+            `${resumeFrom === null ? 'new run' : `continuing from step ${resumeFrom}`} in ${args.out}; ${config.steps} steps, ${config.size} px, batch ${config.batchSize}; backend ${backend.active}\n`,
+        ),
+      onWarning: (warning) => {
+        if (progressLineOpen) output.out('\n');
+        progressLineOpen = false;
+        output.err(`warning: ${warning}\n`);
+      },
       onProgress: (p) => {
         const line = `step ${p.step}/${p.totalSteps}  ${lossText(p.losses)}  ${p.stepsPerSecond.toFixed(2)} it/s  ETA ${formatDuration(p.etaSeconds)}`;
         if (output.isTTY) {
@@ -225,7 +250,6 @@ export async function trainCommand(argv: string[], output: CommandOutput = conso
       },
     });
     if (progressLineOpen) output.out('\n');
-    for (const warning of training.warnings.slice(warningsShown)) output.err(`warning: ${warning}\n`);
     if (result.notice !== undefined) output.err(`${result.notice}\n`);
     if (result.status === 'cancelled') {
       output.out(`stopped at step ${result.step}; resume with --resume\n`);

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import {
-  advancedOptions,
-  basicOptions,
-  changedOptions,
-  configFromValues,
-  defaultOptionValues,
-  parseOption,
-} from '../../../src/renderer/src/lib/train/pix2pix-options.js';
+import { changedFields, configFromValues, fieldsOf, issuesByField, parseField, startValues } from '../../../src/renderer/src/lib/schema-form.js';
+import { machineKind, presetNote } from '../../../src/renderer/src/lib/train/presets.js';
+import { familyInfo } from '../../../src/main/engine/gans/family-info.js';
+import { parseFamilyConfig } from '../../../src/main/engine/gans/family.js';
+import { families } from '../../../src/main/engine/gans/registry.js';
+import { pix2pix } from '../../../src/main/engine/gans/pix2pix/index.js';
+import { template } from '../../../src/main/engine/gans/template/index.js';
 import { defaultRunName, folderName, runNamePattern, runNameProblem } from '../../../src/renderer/src/lib/train/run-name.js';
 import { formatEta, formatLoss, formatRate, formatSteps } from '../../../src/renderer/src/lib/train/progress-text.js';
 import { backendLabel, backendTooltip } from '../../../src/renderer/src/lib/train/backend-label.js';
@@ -69,32 +68,78 @@ describe('ETA and speed text', () => {
   });
 });
 
-describe('pix2pix options', () => {
-  it('the defaults give the paper’s config, with optional fields left to the family', () => {
-    const { config, errors } = configFromValues(advancedOptions, defaultOptionValues());
-    expect(errors).toEqual({});
-    expect(config).toMatchObject({ lr: { G: 2e-4, D: 2e-4 }, beta1: 0.5, l1Weight: 100, ngf: 64, ndf: 64, norm: 'instance', ganLoss: 'vanilla', dropout: 0.5 });
-    expect(config).not.toHaveProperty('decayFrom');
-    expect(config).not.toHaveProperty('discriminatorLayers');
-    expect(changedOptions(advancedOptions, defaultOptionValues())).toEqual([]);
+// The Train form is generated from each family's JSON Schema (train.families); these
+// tests read the engine's real descriptors, so a drift between form and engine fails here.
+describe('settings fields from a family schema', () => {
+  const info = familyInfo(pix2pix);
+  const fields = fieldsOf(info.configSchema);
+  const byKey = new Map(fields.map((field) => [field.key, field]));
+
+  it('has every Pix2Pix setting with the paper’s defaults, nested lr as lr.G and lr.D, and no hidden ones', () => {
+    expect(byKey.get('lr.G')).toMatchObject({ kind: 'number', defaultValue: 2e-4, min: 0, minExclusive: true, max: 1, label: 'Learning rate G' });
+    expect(byKey.get('ngf')).toMatchObject({ kind: 'number', integer: true, defaultValue: 64, min: 1, max: 512 });
+    expect(byKey.get('norm')).toMatchObject({ kind: 'choice', choices: ['instance', 'batch'], defaultValue: 'instance' });
+    expect(byKey.get('size')).toMatchObject({ kind: 'choice', choices: [32, 64, 128, 256, 512], defaultValue: 256, group: 'basic', unit: 'px' });
+    expect(byKey.get('decayFrom')).toMatchObject({ kind: 'number', defaultValue: undefined });
+    expect(byKey.has('family')).toBe(false);
+    expect(byKey.has('channels')).toBe(false);
+    expect(fields.filter((field) => field.group === 'basic').map((field) => field.key)).toEqual(['size', 'steps', 'batchSize']);
   });
 
-  it('reports bad values per field and counts changed ones', () => {
-    const values = { ...defaultOptionValues(), ngf: '8.5', 'lr.G': 'fast', ndf: '8', dropout: '2', norm: 'group' };
-    const { errors, config } = configFromValues(advancedOptions, values);
-    expect(errors.ngf).toBe('must be a whole number');
+  it('its default values give exactly the engine’s default config, for every family', () => {
+    for (const family of families.all()) {
+      const familyFields = fieldsOf(familyInfo(family).configSchema);
+      const { config, errors } = configFromValues(familyFields, startValues(familyFields));
+      expect(errors, family.id).toEqual({});
+      expect(parseFamilyConfig(family, config), family.id).toEqual(parseFamilyConfig(family, {}));
+      // The machine presets the form starts from are valid settings too.
+      for (const machine of ['cpu', 'gpu'] as const) {
+        const start = configFromValues(familyFields, startValues(familyFields, family.presets[machine]));
+        expect(start.errors, `${family.id} ${machine}`).toEqual({});
+        expect(() => parseFamilyConfig(family, start.config), `${family.id} ${machine}`).not.toThrow();
+      }
+    }
+  });
+
+  it('reports bad values per field, and counts what changed from where the form started', () => {
+    const start = startValues(fields, pix2pix.presets.cpu);
+    expect(start['ngf']).toBe('16');
+    const values = { ...start, ngf: '8.5', 'lr.G': 'fast', ndf: '8', dropout: '2', norm: 'group' };
+    const { errors, config } = configFromValues(fields, values);
+    expect(errors['ngf']).toBe('must be a whole number');
     expect(errors['lr.G']).toMatch(/not a number/);
-    expect(errors.dropout).toBe('must be between 0 and 0.9');
-    expect(errors.norm).toMatch(/instance, batch/);
-    expect(config.ndf).toBe(8);
-    expect(changedOptions(advancedOptions, values)).toEqual(expect.arrayContaining(['Generator filters (ngf)', 'Discriminator filters (ndf)']));
+    expect(errors['dropout']).toBe('must be at most 0.9');
+    expect(errors['norm']).toMatch(/instance, batch/);
+    expect((config as { ndf: number }).ndf).toBe(8);
+    expect(changedFields(fields, values, start).map((field) => field.key)).toEqual(['lr.G', 'ngf', 'ndf', 'norm', 'dropout']);
+    expect(changedFields(fields, start, start)).toEqual([]);
+    expect(parseField(byKey.get('steps')!, '0')).toEqual({ error: 'must be at least 1' });
+    expect(parseField(byKey.get('lr.D')!, '0')).toEqual({ error: 'must be above 0' });
+    expect(parseField(byKey.get('decayFrom')!, '')).toEqual({ value: undefined });
   });
 
-  it('number inputs may hand over numbers or null', () => {
-    const { config, errors } = configFromValues(basicOptions, { steps: 40, batchSize: null });
-    expect(config.steps).toBe(40);
-    expect(errors.batchSize).toBe('enter a number');
-    expect(parseOption(basicOptions[0]!, '0')).toEqual({ error: 'must be between 1 and 10000000' });
+  it('puts server issues beside the field they name', () => {
+    expect(issuesByField([{ path: 'config.lr.G', message: 'too big' }, { path: 'size', message: 'power of two' }])).toEqual({ 'lr.G': 'too big', size: 'power of two' });
+  });
+
+  it('builds a new family’s form with no change to the renderer (the template family)', () => {
+    const templateFields = fieldsOf(familyInfo(template).configSchema);
+    expect(templateFields.map((field) => field.key)).toEqual(expect.arrayContaining(['size', 'ngf', 'ndf', 'dropout', 'lambdaL1', 'lr.G', 'lr.D']));
+    const options = fieldsOf(familyInfo(template).translateOptionsSchema);
+    expect(options).toEqual([expect.objectContaining({ key: 'mirror', kind: 'boolean', defaultValue: false, label: 'Mirror' })]);
+    expect(configFromValues(options, { mirror: true }).config).toEqual({ mirror: true });
+  });
+});
+
+describe('machine presets', () => {
+  it('starts CPU runs from the family’s CPU preset and says so', () => {
+    expect(machineKind('wasm')).toBe('cpu');
+    expect(machineKind('tensorflow')).toBe('cpu');
+    expect(machineKind('tensorflow-gpu')).toBe('gpu');
+    expect(presetNote(familyInfo(pix2pix), 'cpu', 'wasm')).toBe(
+      "Starts smaller than the paper (size 64, steps 3000, ngf 16, ndf 32): this machine computes on its CPU (wasm), where the paper's settings take hours. Advanced has the paper's defaults.",
+    );
+    expect(presetNote(familyInfo(pix2pix), 'gpu', 'tensorflow-gpu')).toMatch(/paper's settings: this machine trains on a GPU/);
   });
 });
 
@@ -123,12 +168,13 @@ describe('status bar backend text', () => {
 
 describe('model cards', () => {
   const model = (id: string, family: ModelInfo['family'], source: ModelInfo['source'], createdAt: number | null): ModelInfo => ({
-    id, family, source, createdAt, title: id, description: '', size: null, scale: null, domains: [], step: null, licence: null,
+    id, family, source, createdAt, title: id, description: '', size: null, scale: null, domains: [], step: null, licence: null, uses: [], translateOptionsSchema: {},
   });
-  it('offers Doodle for pix2pix and Upscale for ESRGAN, nothing for families without a view', () => {
-    expect(modelAction({ family: 'pix2pix' })).toMatchObject({ hash: '#/doodle', storageKey: 'ganvas.doodle.model' });
-    expect(modelAction({ family: 'esrgan' })).toMatchObject({ hash: '#/upscale', label: 'Upscale with' });
-    expect(modelAction({ family: 'cyclegan' })).toBeUndefined();
+  it('offers the view a model is for: Doodle, then Upscale, then Translate; nothing for a model with no use', () => {
+    expect(modelAction({ uses: ['doodle', 'translate'] })).toMatchObject({ hash: '#/doodle', storageKey: 'ganvas.doodle.model' });
+    expect(modelAction({ uses: ['upscale'] })).toMatchObject({ hash: '#/upscale', label: 'Upscale with' });
+    expect(modelAction({ uses: ['translate'] })).toMatchObject({ hash: '#/translate', label: 'Translate with', storageKey: 'ganvas.translate.model' });
+    expect(modelAction({ uses: [] })).toBeUndefined();
   });
   it('lists the user’s newest trained models first', () => {
     const sorted = sortModels([

@@ -6,8 +6,10 @@ import { createTranslationQueue, type QueueUpdate } from '../../../src/renderer/
 import { galleryRequest } from '../../../src/renderer/src/lib/translate/gallery-entry.js';
 import { describeFolderResult, endedWithoutSuccess, folderProgressLine, readFolderResult } from '../../../src/renderer/src/lib/translate/folder-summary.js';
 
+const usesOf: Record<string, ModelInfo['uses']> = { esrgan: ['upscale'], pix2pix: ['doodle', 'translate'], cyclegan: ['translate'] };
+
 function model(id: string, family: ModelInfo['family'], source: ModelInfo['source'] = 'trained'): ModelInfo {
-  return { id, family, title: id, description: '', source, size: 64, scale: null, domains: [], step: 0, createdAt: null, licence: null };
+  return { id, family, title: id, description: '', source, size: 64, scale: null, domains: [], step: 0, createdAt: null, licence: null, uses: usesOf[family] ?? [], translateOptionsSchema: {} };
 }
 
 describe('model choice', () => {
@@ -27,10 +29,9 @@ describe('model choice', () => {
     expect(chooseTranslateModel([vivid, ...models], null)?.id).toBe('bundled:pix2pix-openmoji-64');
   });
 
-  it('sends the Pix2Pix noise option only to Pix2Pix models', () => {
-    expect(translateOptions(models[1], { keepSize: true, noise: true })).toEqual({ keepSize: true, noise: true });
-    expect(translateOptions(models[3], { keepSize: false, noise: true })).toEqual({ keepSize: false });
-    expect(translateOptions(models[1], { keepSize: true, noise: false })).toEqual({ keepSize: true });
+  it('sends the view’s keepSize with the options the model’s own schema gave', () => {
+    expect(translateOptions(true, { noise: true })).toEqual({ keepSize: true, noise: true });
+    expect(translateOptions(false, {})).toEqual({ keepSize: false });
   });
 });
 

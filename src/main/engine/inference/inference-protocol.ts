@@ -26,11 +26,18 @@ export interface TranslateReply {
   resizedNote: string | null;
 }
 
+export interface EstimateReply {
+  secondsPerStep: number;
+  warmUpSeconds: number;
+  backend: string;
+}
+
 export type ToInferenceWorker =
   | { type: 'translate'; requestId: number; modelId: string; image: Uint8Array; options: Record<string, unknown> }
+  | { type: 'estimate'; requestId: number; family: string; config: Record<string, unknown> }
   | { type: 'backend'; requestId: number }
   | { type: 'stats'; requestId: number };
 
 export type FromInferenceWorker =
-  | { type: 'reply'; requestId: number; ok: true; value: TranslateReply | BackendReport | InferenceStats }
+  | { type: 'reply'; requestId: number; ok: true; value: TranslateReply | BackendReport | InferenceStats | EstimateReply }
   | { type: 'reply'; requestId: number; ok: false; error: { code: ErrorCode; message: string; userFacing: boolean } };

@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { BackendReport } from '../backend/index.js';
 import { UserFacingError } from '../errors.js';
 import { typeScriptBootstrap, typeScriptLoaderUrl, type WorkerEntry } from '../jobs/worker-entry.js';
-import type { FromInferenceWorker, InferenceStats, InferenceWorkerSetup, ToInferenceWorker, TranslateReply } from './inference-protocol.js';
+import type { EstimateReply, FromInferenceWorker, InferenceStats, InferenceWorkerSetup, ToInferenceWorker, TranslateReply } from './inference-protocol.js';
 
 export type { InferenceStats } from './inference-protocol.js';
 
@@ -31,6 +31,8 @@ export interface InferenceService {
   translate(modelId: string, image: Buffer, options?: Record<string, unknown>): Promise<TranslateResult>;
   /** Which tensor backend the worker runs (starts the worker). */
   backend(): Promise<BackendReport>;
+  /** Times a training step of `family` at `config` (already validated) on this machine's backend. */
+  estimateTrainingStep(family: string, config: Record<string, unknown>): Promise<EstimateReply>;
   /** Tensor counts and loaded models of the worker, for tests and diagnostics. */
   stats(): Promise<InferenceStats>;
   close(): Promise<void>;
@@ -153,6 +155,8 @@ export function createInferenceService(options: InferenceServiceOptions): Infere
       };
     },
     backend: () => request<BackendReport>({ type: 'backend' }),
+    // One channel: a newer estimate (the user changed a setting again) replaces a waiting one.
+    estimateTrainingStep: (family, config) => request<EstimateReply>({ type: 'estimate', family, config }, 'train-estimate'),
     stats: () => request<InferenceStats>({ type: 'stats' }),
     async close() {
       if (closed) return;

@@ -13,7 +13,10 @@ import { ImageDecodeError } from '../image/index.js';
 import { UserFacingError } from '../errors.js';
 import { createModelCatalogue } from '../models/catalogue.js';
 import { ModelCache } from './model-cache.js';
-import type { FromInferenceWorker, InferenceStats, InferenceWorkerSetup, ToInferenceWorker, TranslateReply } from './inference-protocol.js';
+import { parseFamilyConfig } from '../gans/family.js';
+import { getFamily } from '../gans/registry.js';
+import { measureTrainingStep } from '../train/step-estimate.js';
+import type { EstimateReply, FromInferenceWorker, InferenceStats, InferenceWorkerSetup, ToInferenceWorker, TranslateReply } from './inference-protocol.js';
 import { translateImage } from './translate-image.js';
 
 function serve(port: NonNullable<typeof parentPort>, setup: InferenceWorkerSetup): void {
@@ -40,7 +43,7 @@ function serve(port: NonNullable<typeof parentPort>, setup: InferenceWorkerSetup
   }
 
   async function handle(message: ToInferenceWorker): Promise<void> {
-    const reply = (value: TranslateReply | BackendReport | InferenceStats, transfer: ArrayBuffer[] = []) =>
+    const reply = (value: TranslateReply | BackendReport | InferenceStats | EstimateReply, transfer: ArrayBuffer[] = []) =>
       port.postMessage({ type: 'reply', requestId: message.requestId, ok: true, value } satisfies FromInferenceWorker, transfer);
     try {
       switch (message.type) {
@@ -52,6 +55,13 @@ function serve(port: NonNullable<typeof parentPort>, setup: InferenceWorkerSetup
         case 'backend':
           reply(await ready());
           return;
+        case 'estimate': {
+          const report = await ready();
+          const family = getFamily(message.family);
+          const measured = await measureTrainingStep(family, parseFamilyConfig(family, message.config));
+          reply({ ...measured, backend: report.active });
+          return;
+        }
         case 'stats':
           reply(stats());
           return;

@@ -10,7 +10,8 @@ import type { Translator } from '../models/load-translator.js';
 
 /**
  * Options the inference layer reads itself; everything else goes to the
- * family (pix2pix: noise, seed), which rejects what it does not know.
+ * family (pix2pix: noise, seed), whose translate-options schema rejects what
+ * it does not know.
  */
 export interface InferenceOptions {
   /** Requests on the same channel supersede each other (see inference-service.ts). */
@@ -34,12 +35,23 @@ export interface TranslatedImage {
   ms: number;
 }
 
+/** The family's options for this model, checked before any image is decoded; bad ones name the model. */
+export function translatorOptions(translator: Translator, options: Record<string, unknown> = {}): Record<string, unknown> {
+  try {
+    return translator.options(familyOptions(options));
+  } catch (error) {
+    if (error instanceof UserFacingError) throw new UserFacingError(error.code, `${error.message} (model '${translator.id}')`);
+    throw error;
+  }
+}
+
 export async function translateImage(
   translator: Translator,
   source: Buffer | string,
   options: Record<string, unknown> = {},
   name?: string,
 ): Promise<TranslatedImage> {
+  const modelOptions = translatorOptions(translator, options);
   const input = await decodeImage(source, { flatten: true, ...(name !== undefined ? { name } : {}) });
   const { size } = translator;
   let fitted: RawImage = input;
@@ -55,14 +67,7 @@ export async function translateImage(
     };
   }
   const started = performance.now();
-  let result: tf.Tensor4D;
-  try {
-    result = tf.tidy(() => translator.model.translate(imageToTensor(fitted).expandDims(0) as tf.Tensor4D, familyOptions(options)));
-  } catch (error) {
-    const message = (error as Error).message;
-    if (/translate options/i.test(message)) throw new UserFacingError('invalid_request', `${message} (model '${translator.id}')`);
-    throw error;
-  }
+  const result = tf.tidy(() => translator.model.translate(imageToTensor(fitted).expandDims(0) as tf.Tensor4D, modelOptions));
   let output: RawImage;
   try {
     output = await tensorToImage(result);

@@ -12,17 +12,20 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { FamilyId, ModelInfo } from '../../../shared/contract.js';
-import { familyIds } from '../../../shared/contract.js';
+import type { FamilyId, ModelInfo, ModelUse } from '../../../shared/contract.js';
 import { UserFacingError } from '../errors.js';
+import type { AnyFamily } from '../gans/family.js';
+import { NO_OPTIONS_SCHEMA, translateOptionsSchemaFor } from '../gans/family-info.js';
+import { families } from '../gans/registry.js';
+import { readRunManifest } from '../train/checkpoint/manifest.js';
 import { packageRoot } from '../install-location.js';
 import { listUpscaleModels } from '../upscale/model-catalogue.js';
 import { MODEL_FILE, readExportedModelManifest, type ExportedModelManifest } from './exported-model.js';
 
 /** Where a model is loaded from; `version` changes when its files do (a run saved a new checkpoint). */
 export type ModelLocation =
-  | { kind: 'exported'; id: string; dir: string; version: string; info: ModelInfo }
-  | { kind: 'run'; id: string; runDir: string; version: string; info: ModelInfo }
+  | { kind: 'exported'; id: string; dir: string; version: string; info: ModelInfo; config: Record<string, unknown> }
+  | { kind: 'run'; id: string; runDir: string; version: string; info: ModelInfo; config: Record<string, unknown> }
   | { kind: 'upscaler'; id: string; upscaleId: string; version: string; info: ModelInfo };
 
 export interface CatalogueProblem {
@@ -31,7 +34,8 @@ export interface CatalogueProblem {
 }
 
 export interface ModelCatalogue {
-  list(family?: FamilyId): Promise<ModelInfo[]>;
+  /** Every model, or those of one family or for one use (the view asking). */
+  list(filter?: { family?: FamilyId; use?: ModelUse }): Promise<ModelInfo[]>;
   /** The list plus the folders that look like models but cannot be read, and why. */
   scan(): Promise<{ models: ModelInfo[]; problems: CatalogueProblem[] }>;
   /** Where to load `id` from; UserFacingError 'not_found' naming the models that exist. */
@@ -44,7 +48,15 @@ export interface CatalogueOptions {
   bundledDir?: string;
 }
 
-/** The checkpoint manifest fields a listing needs (train/checkpoint.ts owns the full format). */
+const FOLDER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const CHECKPOINT_DIR = 'checkpoint';
+const CHECKPOINT_MANIFEST = 'checkpoint.json';
+
+function familyOf(id: string): AnyFamily | null {
+  return families.has(id) ? families.get(id) : null;
+}
+
+/** The part of a checkpoint manifest a listing needs. */
 interface CheckpointSummary {
   family: string;
   config: Record<string, unknown>;
@@ -52,56 +64,54 @@ interface CheckpointSummary {
   createdAt: string;
 }
 
-const FOLDER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-// train/checkpoint.ts owns these names; it imports tfjs, which the main thread must not load just to list models.
-const CHECKPOINT_DIR = 'checkpoint';
-const PREVIOUS_CHECKPOINT_DIR = 'checkpoint.prev';
-const CHECKPOINT_MANIFEST = 'checkpoint.json';
-
-function asFamily(id: string): FamilyId | null {
-  return (familyIds as readonly string[]).includes(id) ? (id as FamilyId) : null;
-}
-
 function numberOrNull(value: unknown): number | null {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : null;
 }
 
 function exportedInfo(id: string, source: ModelInfo['source'], name: string, manifest: ExportedModelManifest): ModelInfo | null {
-  const family = asFamily(manifest.family);
+  const family = familyOf(manifest.family);
   if (!family) return null;
   const card = manifest.card ?? {};
   const size = numberOrNull(manifest.config['size']);
   const createdAt = Date.parse(manifest.createdAt);
   return {
     id,
-    family,
+    family: family.id,
     title: card.title ?? name,
     description: card.description ?? `${manifest.family} model${size ? `, ${size} px` : ''}${manifest.step !== null ? `, ${manifest.step} training steps` : ''}`,
     source,
     size,
     scale: numberOrNull(manifest.config['scale']),
-    domains: Array.isArray(manifest.config['domains']) ? manifest.config['domains'].filter((d): d is string => typeof d === 'string') : [],
+    domains: domainsOf(manifest.config),
+    uses: [...family.uses],
+    translateOptionsSchema: translateOptionsSchemaFor(family, manifest.config),
     step: manifest.step,
     createdAt: Number.isFinite(createdAt) ? createdAt : null,
     licence: card.licence ?? null,
   };
 }
 
+function domainsOf(config: Record<string, unknown>): string[] {
+  return Array.isArray(config['domains']) ? config['domains'].filter((d): d is string => typeof d === 'string') : [];
+}
+
 function runInfo(name: string, summary: CheckpointSummary): ModelInfo | null {
-  const family = asFamily(summary.family);
+  const family = familyOf(summary.family);
   if (!family) return null;
   const size = numberOrNull(summary.config['size']);
   const steps = numberOrNull(summary.config['steps']);
   const createdAt = Date.parse(summary.createdAt);
   return {
     id: `run:${name}`,
-    family,
+    family: family.id,
     title: name,
-    description: `Trained here: ${summary.family}${size ? ` at ${size} px` : ''}, step ${summary.step}${steps ? ` of ${steps}` : ''}`,
+    description: `Trained here: ${family.title}${size ? ` at ${size} px` : ''}, step ${summary.step}${steps ? ` of ${steps}` : ''}`,
     source: 'trained',
     size,
     scale: numberOrNull(summary.config['scale']),
-    domains: Array.isArray(summary.config['domains']) ? summary.config['domains'].filter((d): d is string => typeof d === 'string') : [],
+    domains: domainsOf(summary.config),
+    uses: [...family.uses],
+    translateOptionsSchema: translateOptionsSchemaFor(family, summary.config),
     step: summary.step,
     createdAt: Number.isFinite(createdAt) ? createdAt : null,
     licence: null,
@@ -124,29 +134,12 @@ async function mtime(file: string): Promise<number | null> {
   );
 }
 
-/** The current checkpoint's manifest, else the previous one's (a save was interrupted). */
+/** The newest readable checkpoint manifest of a run (see train/checkpoint/manifest.ts), or null for a folder without one. */
 async function readCheckpointSummary(runDir: string): Promise<{ summary: CheckpointSummary; file: string } | null> {
-  let lastError: string | null = null;
-  for (const folder of [CHECKPOINT_DIR, PREVIOUS_CHECKPOINT_DIR]) {
-    const file = path.join(runDir, folder, CHECKPOINT_MANIFEST);
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
-      continue;
-    }
-    try {
-      const raw = JSON.parse(text) as Partial<CheckpointSummary>;
-      if (typeof raw.family !== 'string' || typeof raw.step !== 'number' || typeof raw.config !== 'object' || raw.config === null) {
-        throw new Error('not a GANvas checkpoint');
-      }
-      return { summary: { family: raw.family, config: raw.config, step: raw.step, createdAt: String(raw.createdAt ?? '') }, file };
-    } catch (error) {
-      lastError = `${file}: ${error instanceof SyntaxError ? 'damaged (not valid JSON)' : (error as Error).message}`;
-    }
-  }
-  if (lastError) throw new Error(lastError);
-  return null;
+  const found = await readRunManifest(runDir);
+  if (found === null) return null;
+  const { manifest } = found;
+  return { summary: { family: manifest.family, config: manifest.config, step: manifest.step, createdAt: manifest.createdAt }, file: path.join(found.dir, CHECKPOINT_MANIFEST) };
 }
 
 function upscalerInfos(): ModelInfo[] {
@@ -159,6 +152,8 @@ function upscalerInfos(): ModelInfo[] {
     size: null,
     scale: m.scale,
     domains: [],
+    uses: ['upscale' as const],
+    translateOptionsSchema: NO_OPTIONS_SCHEMA,
     step: null,
     createdAt: null,
     licence: m.licence,
@@ -178,7 +173,7 @@ export function createModelCatalogue(options: CatalogueOptions): ModelCatalogue 
     const id = `${prefix}:${name}`;
     const info = exportedInfo(id, prefix === 'bundled' ? 'bundled' : 'imported', name, manifest);
     if (!info) throw new Error(`${path.join(dir, MODEL_FILE)}: '${manifest.family}' is not a model family GANvas knows`);
-    return { kind: 'exported', id, dir, version: `${version}`, info };
+    return { kind: 'exported', id, dir, version: `${version}`, info, config: manifest.config };
   }
 
   async function runAt(name: string): Promise<ModelLocation | null> {
@@ -187,7 +182,7 @@ export function createModelCatalogue(options: CatalogueOptions): ModelCatalogue 
     if (!found) return null;
     const info = runInfo(name, found.summary);
     if (!info) throw new Error(`${found.file}: '${found.summary.family}' is not a model family GANvas knows`);
-    return { kind: 'run', id: info.id, runDir, version: `${found.file}@${await mtime(found.file)}#${found.summary.step}`, info };
+    return { kind: 'run', id: info.id, runDir, version: `${found.file}@${await mtime(found.file)}#${found.summary.step}`, info, config: found.summary.config };
   }
 
   async function scan(): Promise<{ models: ModelInfo[]; problems: CatalogueProblem[] }> {
@@ -220,9 +215,9 @@ export function createModelCatalogue(options: CatalogueOptions): ModelCatalogue 
 
   return {
     scan,
-    async list(family) {
+    async list(filter = {}) {
       const { models } = await scan();
-      return family ? models.filter((m) => m.family === family) : models;
+      return models.filter((m) => (filter.family === undefined || m.family === filter.family) && (filter.use === undefined || m.uses.includes(filter.use)));
     },
     async resolve(id) {
       const colon = id.indexOf(':');
@@ -268,14 +263,14 @@ export async function locateModelFolder(folder: string): Promise<ModelLocation> 
     const manifest = await readExportedModelManifest(dir);
     const info = exportedInfo(`folder:${dir}`, 'imported', name, manifest);
     if (!info) throw new UserFacingError('unsupported', `${path.join(dir, MODEL_FILE)}: '${manifest.family}' is not a model family GANvas knows`);
-    return { kind: 'exported', id: info.id, dir, version: String(await mtime(path.join(dir, MODEL_FILE))), info };
+    return { kind: 'exported', id: info.id, dir, version: String(await mtime(path.join(dir, MODEL_FILE))), info, config: manifest.config };
   }
   const runDir = name === CHECKPOINT_DIR && (await mtime(path.join(dir, CHECKPOINT_MANIFEST))) !== null ? path.dirname(dir) : dir;
   const found = await readCheckpointSummary(runDir);
   if (found) {
     const info = runInfo(path.basename(runDir), found.summary);
     if (!info) throw new UserFacingError('unsupported', `${found.file}: '${found.summary.family}' is not a model family GANvas knows`);
-    return { kind: 'run', id: `folder:${runDir}`, runDir, version: `${found.file}@${await mtime(found.file)}#${found.summary.step}`, info: { ...info, id: `folder:${runDir}` } };
+    return { kind: 'run', id: `folder:${runDir}`, runDir, version: `${found.file}@${await mtime(found.file)}#${found.summary.step}`, info: { ...info, id: `folder:${runDir}` }, config: found.summary.config };
   }
   throw new UserFacingError('not_found', `${dir} is neither a model folder (with ${MODEL_FILE}) nor a training run (with a ${CHECKPOINT_DIR} folder)`);
 }

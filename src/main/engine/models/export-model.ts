@@ -1,7 +1,11 @@
-/** Exports a training run's checkpoint as a model folder (see exported-model.ts for the format). */
+/**
+ * Exports a training run's checkpoint as a model folder (see exported-model.ts
+ * for the format): the networks the family's descriptor says inference needs.
+ */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { families } from '../gans/registry.js';
 import { readCheckpoint, type StoredCheckpoint } from '../train/index.js';
 import { FLOAT16_MAX, toFloat16 } from './float16.js';
 import {
@@ -14,16 +18,10 @@ import {
   type ExportedTensor,
 } from './exported-model.js';
 
-/**
- * The networks a family needs to translate. A family not listed here must be
- * exported with explicit `networks`.
- */
-const inferenceNetworks: Readonly<Record<string, readonly string[]>> = {
-  pix2pix: ['G'],
-  cyclegan: ['G_A', 'G_B'],
-  stargan: ['G'],
-  srgan: ['G'],
-};
+/** The networks a family needs to translate, from its descriptor; unknown families must name them. */
+function inferenceNetworks(family: string): readonly string[] | undefined {
+  return families.has(family) ? families.get(family).inferenceNetworks : undefined;
+}
 
 export interface ExportOptions {
   /** Networks to include; default: the family's inference networks. */
@@ -59,7 +57,7 @@ async function fileExists(file: string): Promise<boolean> {
 export async function exportModel(source: string | StoredCheckpoint, outDir: string, options: ExportOptions = {}): Promise<ExportResult> {
   const stored = await checkpointFrom(source);
   const { manifest } = stored;
-  const wanted = options.networks ?? inferenceNetworks[manifest.family] ?? (manifest.networks['G'] ? ['G'] : undefined);
+  const wanted = options.networks ?? inferenceNetworks(manifest.family);
   if (!wanted || wanted.length === 0) {
     throw new Error(`GANvas does not know which networks a ${manifest.family} model needs to translate; name them (networks: ${Object.keys(manifest.networks).join(', ')})`);
   }

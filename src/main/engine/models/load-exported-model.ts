@@ -3,28 +3,29 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { parseFamilyConfig, type AnyGanFamily, type FamilyConfig, type GanModel } from '../gans/family.js';
+import { parseFamilyConfig, type AnyFamily, type FamilyConfig, type InferenceModel } from '../gans/family.js';
 import { families as builtInFamilies, type FamilyRegistry } from '../gans/registry.js';
 import { fromFloat16 } from './float16.js';
 import { MODEL_FILE, MODEL_WEIGHTS_FILE, readExportedModelManifest, type ExportedModelManifest, type ExportedTensor } from './exported-model.js';
 
 export interface LoadedExportedModel {
-  model: GanModel<FamilyConfig, unknown>;
-  family: AnyGanFamily;
+  model: InferenceModel<FamilyConfig>;
+  family: AnyFamily;
   config: FamilyConfig;
   manifest: ExportedModelManifest;
 }
 
 const shapeText = (shape: readonly (number | null)[]) => `[${shape.join(',')}]`;
 
-function weightMismatches(manifest: ExportedModelManifest, model: GanModel<FamilyConfig, unknown>): string[] {
+function weightMismatches(manifest: ExportedModelManifest, model: InferenceModel<FamilyConfig>): string[] {
   const problems: string[] = [];
+  for (const name of Object.keys(model.networks)) {
+    if (!(name in manifest.networks)) problems.push(`it has no network ${name}, which a ${manifest.family} model needs to translate`);
+  }
   for (const [name, stored] of Object.entries(manifest.networks)) {
     const network = model.networks[name];
-    if (network === undefined) {
-      problems.push(`it has a network ${name} that a ${manifest.family} model does not have`);
-      continue;
-    }
+    // Networks inference does not use (a D exported alongside G, say) stay unread.
+    if (network === undefined) continue;
     if (network.weights.length !== stored.length) {
       problems.push(`network ${name} has ${stored.length} weights in the file, expected ${network.weights.length}`);
       continue;
@@ -53,9 +54,9 @@ function tensorFrom(entry: ExportedTensor, weights: Buffer): tf.Tensor {
 }
 
 /**
- * Loads a model folder: builds the family's model from the stored config and
- * puts in the stored networks' weights (others keep their initial values and
- * are not meant to be used). Every difference is reported in user terms.
+ * Loads a model folder: builds the family's inference networks from the
+ * stored config and puts in their weights. Every difference is reported in
+ * user terms.
  */
 export async function loadExportedModel(dir: string, registry: FamilyRegistry = builtInFamilies): Promise<LoadedExportedModel> {
   const manifest = await readExportedModelManifest(dir);
@@ -92,14 +93,14 @@ export async function loadExportedModel(dir: string, registry: FamilyRegistry = 
   } catch (error) {
     throw new Error(`${file} has settings this GANvas cannot use: ${(error as Error).message}`);
   }
-  const model = family.build(config) as GanModel<FamilyConfig, unknown>;
+  const model = (await family.loadModel()).buildInference(config);
   try {
     const problems = weightMismatches(manifest, model);
     if (problems.length > 0) throw new Error(`${file} does not fit GANvas's ${family.title}: ${problems.join('; ')}`);
-    for (const [name, entries] of Object.entries(manifest.networks)) {
-      const tensors = entries.map((entry) => tensorFrom(entry, weights));
+    for (const [name, network] of Object.entries(model.networks)) {
+      const tensors = manifest.networks[name]!.map((entry) => tensorFrom(entry, weights));
       try {
-        model.networks[name]!.setWeights(tensors);
+        network.setWeights(tensors);
       } finally {
         tf.dispose(tensors);
       }

@@ -18,7 +18,7 @@
  * "averagely", 59 "quite", 82 "highly" colourful.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { GanModel } from '../gans/family.js';
+import type { InferenceModel } from '../gans/family.js';
 import { ssimPlanes, type LumaPlane } from '../upscale/metrics.js';
 
 export interface PairedScores {
@@ -110,7 +110,7 @@ async function toUnitRgb(tensor: tf.Tensor4D): Promise<RgbImage01> {
  * Translates every held-out input with `model` and scores it against its
  * target. `pairs` yields each pair once; this disposes them.
  */
-export async function evaluatePaired(model: GanModel, pairs: AsyncIterable<HeldOutPair>): Promise<PairedScores> {
+export async function evaluatePaired(model: InferenceModel, pairs: AsyncIterable<HeldOutPair>): Promise<PairedScores> {
   const total = { l1: 0, psnr: 0, ssim: 0, colourfulness: 0, targetColourfulness: 0 };
   let images = 0;
   for await (const pair of pairs) {

@@ -3,12 +3,12 @@
  * resuming, the checkpoint's own settings with the user's changes on top
  * (so `--resume --steps 2000` keeps size, ngf, seed… as they were).
  *
- * Reads the checkpoint manifest as plain JSON, without tfjs, so the API can
- * check a request on the main thread before a job is queued.
+ * This is where a run's config is parsed and validated, once: the API (on
+ * the main thread, before a job is queued), the job and the CLI call it and
+ * pass the parsed config on. Reads the checkpoint manifest without tfjs.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parseFamilyConfig, type FamilyConfig, type GanFamily } from '../gans/family.js';
+import { parseFamilyConfig, type FamilyConfig, type FamilyDescriptor } from '../gans/family.js';
+import { readRunManifest } from './checkpoint/manifest.js';
 
 /** The part of a run folder's checkpoint that decides how it continues. */
 export interface StoredRun {
@@ -20,32 +20,10 @@ export interface StoredRun {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** Whether the folder already holds a run (a checkpoint, even a damaged one). */
-export async function holdsRun(runDir: string): Promise<boolean> {
-  return (await exists(join(runDir, 'checkpoint'))) || (await exists(join(runDir, 'checkpoint.prev')));
-}
-
 /** The newest readable manifest of the run, or null when the folder holds no run. */
 export async function readStoredRun(runDir: string): Promise<StoredRun | null> {
-  if (!(await holdsRun(runDir))) return null;
-  for (const dir of ['checkpoint', 'checkpoint.prev']) {
-    try {
-      const manifest = JSON.parse(await readFile(join(runDir, dir, 'checkpoint.json'), 'utf8')) as unknown;
-      if (isObject(manifest) && typeof manifest.step === 'number' && typeof manifest.family === 'string' && isObject(manifest.config)) {
-        return { step: manifest.step, family: manifest.family, config: manifest.config };
-      }
-    } catch {
-      // Try the previous checkpoint; the trainer reports damage in detail when it loads.
-    }
-  }
-  throw new Error(`${runDir} holds a checkpoint that cannot be read; choose another run folder or delete ${join(runDir, 'checkpoint')}`);
+  const found = await readRunManifest(runDir);
+  return found === null ? null : { step: found.manifest.step, family: found.manifest.family, config: found.manifest.config };
 }
 
 /** Merges `changes` into `base`, one level deep for nested settings such as lr: { G, D }. */
@@ -58,12 +36,27 @@ function withChanges(base: Record<string, unknown>, changes: Record<string, unkn
   return merged;
 }
 
+function valueText(value: unknown): string {
+  return JSON.stringify(value) ?? 'unset';
+}
+
+/**
+ * The architecture settings on which two configs differ, in words:
+ * "it was trained with size 64, ngf 32; these settings ask for size 128, ngf 16".
+ */
+export function describeArchitectureMismatch<C extends FamilyConfig>(family: FamilyDescriptor<C>, stored: C, wanted: C): string | null {
+  const keys = family.architectureKeys.filter((key) => JSON.stringify(stored[key]) !== JSON.stringify(wanted[key]));
+  if (keys.length === 0) return null;
+  const list = (config: C) => keys.map((key) => `${key} ${valueText(config[key])}`).join(', ');
+  return `it was trained with ${list(stored)}; these settings ask for ${list(wanted)}`;
+}
+
 export interface RunConfigRequest {
   runDir: string;
   /** What the user set; the rest comes from the checkpoint (resume) or the family defaults. */
   requested: Record<string, unknown>;
   resume: boolean;
-  /** Used only for a fresh run, under `requested` (e.g. the CLI's --size 64 default). */
+  /** Used only for a fresh run, under `requested` (e.g. the CLI's preset). */
   freshDefaults?: Record<string, unknown>;
 }
 
@@ -78,7 +71,7 @@ export interface RunConfig<C> {
  * invalid settings, a folder that already holds a run (without `resume`),
  * a run of another family, or changed architecture settings.
  */
-export async function resolveRunConfig<C extends FamilyConfig>(family: GanFamily<C, unknown>, request: RunConfigRequest): Promise<RunConfig<C>> {
+export async function resolveRunConfig<C extends FamilyConfig>(family: FamilyDescriptor<C>, request: RunConfigRequest): Promise<RunConfig<C>> {
   const stored = await readStoredRun(request.runDir);
   if (stored === null) {
     return { config: parseFamilyConfig(family, withChanges(request.freshDefaults ?? {}, request.requested)), resumeFrom: null };
@@ -93,13 +86,8 @@ export async function resolveRunConfig<C extends FamilyConfig>(family: GanFamily
   }
   const config = parseFamilyConfig(family, withChanges(stored.config, request.requested));
   const storedConfig = parseFamilyConfig(family, stored.config);
-  const changed = family.architectureKeys.filter((key) => JSON.stringify(storedConfig[key]) !== JSON.stringify(config[key]));
-  if (changed.length > 0) {
-    const list = (c: C) => changed.map((key) => `${key} ${JSON.stringify(c[key]) ?? 'unset'}`).join(', ');
-    throw new Error(
-      `Cannot continue ${request.runDir}: it was trained with ${list(storedConfig)}; these settings ask for ${list(config)}. Start a new run to change them.`,
-    );
-  }
+  const mismatch = describeArchitectureMismatch(family, storedConfig, config);
+  if (mismatch !== null) throw new Error(`Cannot continue ${request.runDir}: ${mismatch}. Start a new run to change them.`);
   if (config.steps <= stored.step) {
     throw new Error(`${request.runDir} is already at step ${stored.step} of ${config.steps}; ask for more steps to continue it`);
   }

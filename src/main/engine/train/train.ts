@@ -11,8 +11,8 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { parseFamilyConfig, type FamilyConfig, type GanFamily, type GanModel } from '../gans/family.js';
-import { hasCheckpoint, loadCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint.js';
+import type { FamilyConfig, FamilyDescriptor, FamilyModule, GanModel } from '../gans/family.js';
+import { hasCheckpoint, loadCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint/index.js';
 import { learningRatesAt, setLearningRate } from './learning-rate.js';
 import { LossLog, truncateLossHistory } from './loss-history.js';
 import { sampleGrid, writeRgbPng } from './sample-grid.js';
@@ -39,9 +39,14 @@ export interface TrainProgress {
 }
 
 export interface TrainOptions<C extends FamilyConfig, B> {
-  family: GanFamily<C, B>;
-  /** Settings; missing fields get the family's defaults. */
-  config: unknown;
+  family: FamilyDescriptor<C>;
+  /** The family's model module; loaded from the descriptor when not given. */
+  module?: FamilyModule<C, B>;
+  /**
+   * Settings, parsed (`parseFamilyConfig`, or `resolveRunConfig` which also
+   * checks a resumed run's architecture against its checkpoint).
+   */
+  config: C;
   data: TrainingData<B>;
   /** The run directory: checkpoint/, samples/, losses.jsonl. */
   outDir: string;
@@ -88,8 +93,8 @@ function describeNonFinite(losses: Record<string, number>): string | null {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function train<C extends FamilyConfig, B>(options: TrainOptions<C, B>): Promise<TrainResult> {
-  const { family, data, outDir, signal } = options;
-  const config = parseFamilyConfig(family, options.config);
+  const { family, data, outDir, signal, config } = options;
+  const module = options.module ?? ((await family.loadModel()) as FamilyModule<C, B>);
   const sampleRows = options.sampleRows ?? 4;
   await fs.mkdir(outDir, { recursive: true });
 
@@ -106,13 +111,13 @@ export async function train<C extends FamilyConfig, B>(options: TrainOptions<C, 
       throw new Error(`${outDir} already holds a training run${step}. Resume it, or choose an empty folder.`);
     }
     // A damaged checkpoint fails here rather than being silently replaced by a fresh run.
-    const loaded = await loadCheckpoint(outDir, { family, config });
+    const loaded = await loadCheckpoint<C>(outDir, { family, module: module as FamilyModule<C>, config });
     model = loaded.model as GanModel<C, B>;
     startStep = loaded.step;
     notice = loaded.notice;
     resumed = true;
   } else {
-    model = family.build(config);
+    model = module.build(config);
   }
 
   const samplesDir = path.join(outDir, 'samples');

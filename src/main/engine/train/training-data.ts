@@ -5,7 +5,7 @@
  * Sample grids show held-out examples when the folder has a test/ (or val/)
  * split, so the grid shows how the model does on images it never trained on.
  */
-import type { FamilyConfig, GanFamily } from '../gans/family.js';
+import type { FamilyConfig, FamilyDescriptor } from '../gans/family.js';
 import {
   DatasetError,
   openDomainDataset,
@@ -48,7 +48,7 @@ async function firstHeldOutSplit<B>(open: (split: string) => Promise<BatchSource
  * Throws a `DatasetError` (a message for the user) when the folder cannot be used.
  */
 export async function openTrainingData<C extends FamilyConfig, B>(
-  family: GanFamily<C, B>,
+  family: FamilyDescriptor<C>,
   dir: string,
   config: C,
 ): Promise<OpenedTrainingData<B>> {

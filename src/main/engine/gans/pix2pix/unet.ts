@@ -18,8 +18,8 @@
  * multiples of 2^depth (the paper applies 256-px models to 512-px maps, 4.1).
  */
 import * as tf from '@tensorflow/tfjs';
-import { createWeightInit, SeededDropout } from '../layers/index.js';
-import { normLayer, type NormKind } from './normalization.js';
+import { createWeightInit, SeededDropout } from '../shared/layers/index.js';
+import { normLayer, type NormKind } from '../shared/networks/normalization.js';
 
 /** How many decoder layers get dropout (Isola et al. 2017, appendix 6.1.1: CD512-CD1024-CD1024). */
 export const DROPOUT_DECODER_LAYERS = 3;

@@ -16,9 +16,9 @@
  * Hinge has no targets, so smoothing does not apply to it.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { GanLossKind } from './loss-kinds.js';
 
-export const ganLossKinds = ['vanilla', 'lsgan', 'hinge'] as const;
-export type GanLossKind = (typeof ganLossKinds)[number];
+export { ganLossKinds, type GanLossKind } from './loss-kinds.js';
 
 export interface DiscriminatorLossOptions {
   /** Subtracted from the real target (0.1 → real label 0.9). Default 0. */

@@ -10,7 +10,7 @@
  * images have no gradient to receive, so this path costs nothing in training.
  */
 import * as tf from '@tensorflow/tfjs';
-import { singleInput, singleShape, type LayerArgs, type LayerShape } from '../layers/layer-types.js';
+import { singleInput, singleShape, type LayerArgs, type LayerShape } from '../shared/layers/layer-types.js';
 
 export interface BicubicUpsampleArgs extends LayerArgs {
   scale: number;

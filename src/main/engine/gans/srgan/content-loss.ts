@@ -13,13 +13,9 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { folderModelHandler } from '../../upscale/load-model.js';
+import type { FeatureInputRange, PixelLossKind } from './config.js';
 
-export const pixelLossKinds = ['l1', 'l2'] as const;
-export type PixelLossKind = (typeof pixelLossKinds)[number];
-
-/** How images in [-1, 1] are mapped before the feature network sees them. */
-export const featureInputRanges = ['-1..1', '0..1', '0..255'] as const;
-export type FeatureInputRange = (typeof featureInputRanges)[number];
+export { pixelLossKinds, featureInputRanges, type PixelLossKind, type FeatureInputRange } from './config.js';
 
 export function pixelLoss(kind: PixelLossKind, output: tf.Tensor, target: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {

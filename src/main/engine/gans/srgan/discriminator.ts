@@ -7,10 +7,11 @@
  * patch. `ndf` scales every width (paper 64; dense = 16·ndf = 1024).
  */
 import * as tf from '@tensorflow/tfjs';
-import { createWeightInit } from '../layers/index.js';
+import { createWeightInit } from '../shared/layers/index.js';
 
-/** The eight convolutions halve the patch four times. */
-export const DISCRIMINATOR_REDUCTION = 16;
+import { DISCRIMINATOR_REDUCTION } from './config.js';
+
+export { DISCRIMINATOR_REDUCTION };
 const CONV_LAYERS = 8;
 
 export interface SrganDiscriminatorOptions {

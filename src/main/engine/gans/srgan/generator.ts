@@ -25,15 +25,11 @@
  * input size works.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createWeightInit, PixelShuffle } from '../layers/index.js';
+import { createWeightInit, PixelShuffle } from '../shared/layers/index.js';
 import { BicubicUpsample } from './bicubic-upsample.js';
+import type { ImageSkipKind, SrganNormKind } from './config.js';
 
-export const srganNormKinds = ['batch', 'none'] as const;
-export type SrganNormKind = (typeof srganNormKinds)[number];
-export const srganScales = [2, 3, 4] as const;
-/** What the generator's output is added to: nothing (the paper), or the input upscaled bicubically. */
-export const imageSkipKinds = ['none', 'bicubic'] as const;
-export type ImageSkipKind = (typeof imageSkipKinds)[number];
+export { srganNormKinds, srganScales, imageSkipKinds, type SrganNormKind, type ImageSkipKind } from './config.js';
 
 /** ESRGAN's scale of the residual-branch initialisation (Wang et al. 2018, section 3.3). */
 export const RESIDUAL_INIT_GAIN = 0.1;

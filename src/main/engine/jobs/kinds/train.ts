@@ -7,9 +7,7 @@ import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { initBackend } from '../../backend/index.js';
 import { getFamily } from '../../gans/registry.js';
-import { resolveRunConfig } from '../../train/run-config.js';
-import { openTrainingData } from '../../train/training-data.js';
-import { train } from '../../train/index.js';
+import { runTraining } from '../../train/run.js';
 import { defineJobKind, type JobContext } from '../job-kind.js';
 import { sampleNotice } from './sample-notice.js';
 
@@ -71,25 +69,22 @@ export const trainJob = defineJobKind({
     const family = getFamily(params.family);
     // A retried job (attempt 2+) continues from the checkpoint its first attempt left.
     const resume = params.resume || ctx.attempt > 1;
-    const { config, resumeFrom } = await resolveRunConfig(family, { runDir: params.runDir, requested: params.config, resume });
-    const training = await openTrainingData(family, params.dataDir, config);
-    ctx.log(`${family.title}: ${training.summary}; ${resumeFrom === null ? 'new run' : `continuing from step ${resumeFrom}`}`);
-    for (const warning of training.warnings) ctx.log(`warning: ${warning}`);
-    const warningsShown = training.warnings.length;
-
-    ctx.progress({ done: resumeFrom ?? 0, total: config.steps, unit: 'step' });
-    const result = await train({
+    const result = await runTraining({
       family,
-      config,
-      data: training.data,
-      outDir: params.runDir,
-      resume: resumeFrom !== null,
+      dataDir: params.dataDir,
+      runDir: params.runDir,
+      requested: params.config,
+      resume,
       signal: ctx.signal,
       isPaused: pauseProbe(ctx),
+      onStart: ({ config, resumeFrom, summary }) => {
+        ctx.log(`${family.title}: ${summary}; ${resumeFrom === null ? 'new run' : `continuing from step ${resumeFrom}`}`);
+        ctx.progress({ done: resumeFrom ?? 0, total: config.steps, unit: 'step' });
+      },
+      onWarning: (warning) => ctx.log(`warning: ${warning}`),
       onProgress: (progress) => ctx.progress({ done: progress.step, total: progress.totalSteps, unit: 'step', losses: progress.losses }),
       onSample: (file, step) => ctx.log(sampleNotice({ file, step })),
     });
-    for (const warning of training.warnings.slice(warningsShown)) ctx.log(`warning: ${warning}`);
     if (result.notice !== undefined) ctx.log(result.notice);
     return {
       runDir: params.runDir,

@@ -1,64 +1,53 @@
 /**
- * Checkpoints: everything needed to continue a run or translate with it.
- *
- * Layout, inside a run directory:
- *   checkpoint/checkpoint.json   manifest (format version, family, full config, step, tensor index)
- *   checkpoint/weights.bin       every network weight and optimizer state, back to back
- *   checkpoint.prev/             the previous checkpoint, only while a new one is being put in place
+ * Checkpoints: everything needed to continue a run or translate with it
+ * (the layout and the manifest are in manifest.ts).
  *
  * A checkpoint is written to a temporary directory, fsynced, and renamed into
  * place, so a crash at any moment leaves either the new or the previous
- * checkpoint loadable. Loading checks the family, the architecture settings
- * and every weight shape, and says in user terms what differs.
+ * checkpoint loadable. Loading checks the family and every weight shape, and
+ * says in user terms what differs. A translator loads only the networks
+ * inference needs.
  */
 import { createHash } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { z } from 'zod';
-import { parseFamilyConfig, type AnyGanFamily, type FamilyConfig, type GanModel } from '../gans/family.js';
-import { families as builtInFamilies, type FamilyRegistry } from '../gans/registry.js';
+import {
+  parseFamilyConfig,
+  type AnyFamily,
+  type FamilyConfig,
+  type FamilyModule,
+  type GanModel,
+  type InferenceModel,
+} from '../../gans/family.js';
+import { families as builtInFamilies, type FamilyRegistry } from '../../gans/registry.js';
+import { LOSS_HISTORY_FILE } from '../loss-history.js';
+import { describeArchitectureMismatch } from '../run-config.js';
+import {
+  CHECKPOINT_DIR,
+  CHECKPOINT_FORMAT_VERSION,
+  hasCheckpoint,
+  MANIFEST_FILE,
+  PREVIOUS_CHECKPOINT_DIR,
+  readManifestIn,
+  WEIGHTS_FILE,
+  type CheckpointManifest,
+  type StoredTensor,
+} from './manifest.js';
 
-export const CHECKPOINT_FORMAT_VERSION = 1;
-export const CHECKPOINT_DIR = 'checkpoint';
-export const PREVIOUS_CHECKPOINT_DIR = 'checkpoint.prev';
-const MANIFEST_FILE = 'checkpoint.json';
-const WEIGHTS_FILE = 'weights.bin';
-const TEMP_PREFIX = 'checkpoint.tmp-';
-
-const StoredTensor = z.object({
-  name: z.string(),
-  shape: z.array(z.number().int().nonnegative()),
-  dtype: z.enum(['float32', 'int32']),
-  /** Byte offset and byte length in weights.bin. */
-  offset: z.number().int().nonnegative(),
-  length: z.number().int().nonnegative(),
-});
-export type StoredTensor = z.infer<typeof StoredTensor>;
-
-const TensorGroup = z.object({ weights: z.array(StoredTensor) });
-
-const Manifest = z.object({
-  formatVersion: z.literal(CHECKPOINT_FORMAT_VERSION),
-  family: z.string().min(1),
-  config: z.record(z.string(), z.unknown()),
-  /** Completed training steps; training resumes at this step. */
-  step: z.number().int().nonnegative(),
-  seed: z.number().int().nonnegative(),
-  createdAt: z.string(),
-  tfjsVersion: z.string(),
-  /** Loss history lives in the run directory; entries with step < `step` belong to this checkpoint. */
-  lossHistory: z.object({ file: z.string(), steps: z.number().int().nonnegative() }),
-  weightsBytes: z.number().int().nonnegative(),
-  weightsSha256: z.string().regex(/^[0-9a-f]{64}$/),
-  networks: z.record(z.string(), TensorGroup),
-  optimizers: z.record(z.string(), TensorGroup),
-});
-export type CheckpointManifest = z.infer<typeof Manifest>;
-
-import { LOSS_HISTORY_FILE } from './loss-history.js';
+export {
+  CHECKPOINT_DIR,
+  CHECKPOINT_FORMAT_VERSION,
+  PREVIOUS_CHECKPOINT_DIR,
+  hasCheckpoint,
+  readRunManifest,
+  type CheckpointManifest,
+  type StoredTensor,
+} from './manifest.js';
 export { LOSS_HISTORY_FILE };
+
+const TEMP_PREFIX = 'checkpoint.tmp-';
 
 // ------------------------------------------------------------------ writing
 
@@ -120,10 +109,12 @@ export interface SaveCheckpointInfo {
   step: number;
 }
 
+type GroupKind = 'networks' | 'optimizers' | 'trainingState';
+
 /**
- * Writes the model's networks and optimizer state as `<runDir>/checkpoint/`,
- * replacing the previous checkpoint only once the new one is complete on disk.
- * Returns the checkpoint directory.
+ * Writes the model's networks, optimizer state and training state as
+ * `<runDir>/checkpoint/`, replacing the previous checkpoint only once the new
+ * one is complete on disk. Returns the checkpoint directory.
  */
 export async function saveCheckpoint<C extends FamilyConfig>(runDir: string, model: GanModel<C, unknown>, info: SaveCheckpointInfo): Promise<string> {
   await fs.mkdir(runDir, { recursive: true });
@@ -133,15 +124,20 @@ export async function saveCheckpoint<C extends FamilyConfig>(runDir: string, mod
 
   const owned: tf.Tensor[] = [];
   try {
-    const groups: { kind: 'networks' | 'optimizers'; name: string; tensors: TensorToWrite[] }[] = [];
+    const groups: { kind: GroupKind; name: string; tensors: TensorToWrite[] }[] = [];
     for (const [name, network] of Object.entries(model.networks)) groups.push({ kind: 'networks', name, tensors: networkTensors(network) });
     for (const [name, optimizer] of Object.entries(model.optimizers)) {
       const state = await optimizerTensors(optimizer);
       owned.push(...state.owned);
       groups.push({ kind: 'optimizers', name, tensors: state.list });
     }
+    const trainingState = model.trainingState?.();
+    if (trainingState) {
+      groups.push({ kind: 'trainingState', name: 'tensors', tensors: Object.entries(trainingState.tensors).map(([name, tensor]) => ({ name, tensor })) });
+    }
 
     const index: Pick<CheckpointManifest, 'networks' | 'optimizers'> = { networks: {}, optimizers: {} };
+    let stateIndex: StoredTensor[] = [];
     const hash = createHash('sha256');
     let offset = 0;
     async function* chunks(): AsyncGenerator<Uint8Array> {
@@ -157,7 +153,8 @@ export async function saveCheckpoint<C extends FamilyConfig>(runDir: string, mod
           hash.update(bytes);
           yield bytes;
         }
-        index[group.kind][group.name] = { weights: stored };
+        if (group.kind === 'trainingState') stateIndex = stored;
+        else index[group.kind][group.name] = { weights: stored };
       }
     }
     await writeFileSynced(path.join(tempDir, WEIGHTS_FILE), chunks());
@@ -174,6 +171,7 @@ export async function saveCheckpoint<C extends FamilyConfig>(runDir: string, mod
       weightsBytes: offset,
       weightsSha256: hash.digest('hex'),
       ...index,
+      ...(trainingState ? { trainingState: { json: trainingState.json ?? null, tensors: { weights: stateIndex } } } : {}),
     };
     await writeFileSynced(path.join(tempDir, MANIFEST_FILE), [Buffer.from(JSON.stringify(manifest, null, 1))]);
     await syncDirectory(tempDir);
@@ -218,30 +216,17 @@ export interface StoredCheckpoint {
   weights: Buffer;
 }
 
+function storedGroups(manifest: CheckpointManifest): StoredTensor[][] {
+  return [
+    ...Object.values(manifest.networks).map((group) => group.weights),
+    ...Object.values(manifest.optimizers).map((group) => group.weights),
+    ...(manifest.trainingState ? [manifest.trainingState.tensors.weights] : []),
+  ];
+}
+
 async function readCheckpointDir(dir: string): Promise<Omit<StoredCheckpoint, 'source'>> {
+  const manifest = await readManifestIn(dir);
   const manifestPath = path.join(dir, MANIFEST_FILE);
-  let text: string;
-  try {
-    text = await fs.readFile(manifestPath, 'utf8');
-  } catch (error) {
-    throw new Error(`${manifestPath} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new Error(`${manifestPath} is not valid JSON (the file is damaged)`);
-  }
-  const version = (raw as { formatVersion?: unknown } | null)?.formatVersion;
-  if (typeof version === 'number' && version > CHECKPOINT_FORMAT_VERSION) {
-    throw new Error(`${manifestPath} has format version ${version}; this GANvas reads version ${CHECKPOINT_FORMAT_VERSION}. Update GANvas to load it.`);
-  }
-  const parsed = Manifest.safeParse(raw);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw new Error(`${manifestPath} is not a GANvas checkpoint (${first ? `${first.path.join('.') || 'file'}: ${first.message}` : 'unknown layout'})`);
-  }
-  const manifest = parsed.data;
   const weightsPath = path.join(dir, WEIGHTS_FILE);
   let weights: Buffer;
   try {
@@ -255,8 +240,8 @@ async function readCheckpointDir(dir: string): Promise<Omit<StoredCheckpoint, 's
   if (createHash('sha256').update(weights).digest('hex') !== manifest.weightsSha256) {
     throw new Error(`${weightsPath} does not match its checksum (the file is damaged)`);
   }
-  for (const group of [...Object.values(manifest.networks), ...Object.values(manifest.optimizers)]) {
-    for (const entry of group.weights) {
+  for (const group of storedGroups(manifest)) {
+    for (const entry of group) {
       const count = entry.shape.reduce((a, b) => a * b, 1);
       if (entry.length !== count * 4 || entry.offset + entry.length > weights.byteLength) {
         throw new Error(`${manifestPath}: tensor ${entry.name} does not fit its shape or the weights file`);
@@ -264,11 +249,6 @@ async function readCheckpointDir(dir: string): Promise<Omit<StoredCheckpoint, 's
     }
   }
   return { manifest, dir, weights };
-}
-
-/** Whether the run directory holds a checkpoint folder at all (readable or not). */
-export async function hasCheckpoint(runDir: string): Promise<boolean> {
-  return (await exists(path.join(runDir, CHECKPOINT_DIR))) || (await exists(path.join(runDir, PREVIOUS_CHECKPOINT_DIR)));
 }
 
 /**
@@ -308,8 +288,12 @@ function tensorFrom(entry: StoredTensor, weights: Buffer): tf.Tensor {
 
 const shapeText = (shape: readonly (number | null)[]) => `[${shape.join(',')}]`;
 
-/** Checks the stored networks against a built model; returns user-facing differences. */
-export function describeWeightMismatches(manifest: CheckpointManifest, model: GanModel<FamilyConfig, unknown>): string[] {
+/**
+ * Checks the stored networks against a built model; returns user-facing
+ * differences. A translator has only some of the stored networks: those it
+ * lacks are not a mismatch, those it has must all be stored.
+ */
+export function describeWeightMismatches(manifest: CheckpointManifest, model: InferenceModel<FamilyConfig>, options: { partial?: boolean } = {}): string[] {
   const problems: string[] = [];
   for (const name of Object.keys(model.networks)) {
     if (!(name in manifest.networks)) problems.push(`the checkpoint has no network ${name}`);
@@ -317,7 +301,7 @@ export function describeWeightMismatches(manifest: CheckpointManifest, model: Ga
   for (const [name, group] of Object.entries(manifest.networks)) {
     const network = model.networks[name];
     if (network === undefined) {
-      problems.push(`the checkpoint has a network ${name} this model does not have`);
+      if (!options.partial) problems.push(`the checkpoint has a network ${name} this model does not have`);
       continue;
     }
     const expected = network.weights;
@@ -332,23 +316,18 @@ export function describeWeightMismatches(manifest: CheckpointManifest, model: Ga
       }
     });
   }
-  for (const name of Object.keys(manifest.optimizers)) {
-    if (!(name in model.optimizers)) problems.push(`the checkpoint has an optimizer ${name} this model does not have`);
+  if ('optimizers' in model) {
+    const optimizers = (model as GanModel).optimizers;
+    for (const name of Object.keys(manifest.optimizers)) {
+      if (!(name in optimizers)) problems.push(`the checkpoint has an optimizer ${name} this model does not have`);
+    }
   }
   return problems;
 }
 
-/**
- * Puts the stored weights and optimizer state into `model` (built from the
- * same architecture). Throws, listing every difference, if shapes disagree.
- */
-export async function restoreCheckpoint(model: GanModel<FamilyConfig, unknown>, stored: StoredCheckpoint): Promise<void> {
-  const problems = describeWeightMismatches(stored.manifest, model);
-  if (problems.length > 0) throw new Error(`The checkpoint in ${stored.dir} does not fit this model: ${problems.join('; ')}`);
-
-  for (const [name, group] of Object.entries(stored.manifest.networks)) {
-    const network = model.networks[name];
-    if (network === undefined) continue;
+function restoreNetworks(model: InferenceModel<FamilyConfig>, stored: StoredCheckpoint): void {
+  for (const [name, network] of Object.entries(model.networks)) {
+    const group = stored.manifest.networks[name]!;
     const tensors = group.weights.map((entry) => tensorFrom(entry, stored.weights));
     try {
       network.setWeights(tensors);
@@ -356,6 +335,17 @@ export async function restoreCheckpoint(model: GanModel<FamilyConfig, unknown>, 
       tf.dispose(tensors);
     }
   }
+}
+
+/**
+ * Puts the stored weights, optimizer state and training state into `model`
+ * (built from the same architecture). Throws, listing every difference, if
+ * shapes disagree.
+ */
+export async function restoreCheckpoint(model: GanModel<FamilyConfig, unknown>, stored: StoredCheckpoint): Promise<void> {
+  const problems = describeWeightMismatches(stored.manifest, model);
+  if (problems.length > 0) throw new Error(`The checkpoint in ${stored.dir} does not fit this model: ${problems.join('; ')}`);
+  restoreNetworks(model, stored);
   for (const [name, group] of Object.entries(stored.manifest.optimizers)) {
     const optimizer = model.optimizers[name];
     if (optimizer === undefined) continue;
@@ -370,38 +360,32 @@ export async function restoreCheckpoint(model: GanModel<FamilyConfig, unknown>, 
       tf.dispose(tensors.map(({ tensor }) => tensor));
     }
   }
+  const state = stored.manifest.trainingState;
+  if (state && model.restoreTrainingState) {
+    const tensors = Object.fromEntries(state.tensors.weights.map((entry) => [entry.name, tensorFrom(entry, stored.weights)]));
+    model.restoreTrainingState({ json: state.json, tensors });
+  }
 }
 
 // ------------------------------------------------------------------ loading a model
 
-function valueText(value: unknown): string {
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
-}
-
-/**
- * The architecture settings on which two configs differ, in words:
- * "checkpoint was trained with size 64, ngf 32; this config asks for size 128, ngf 16".
- */
-export function describeArchitectureMismatch(family: AnyGanFamily, stored: FamilyConfig, wanted: FamilyConfig): string | null {
-  const keys = family.architectureKeys.filter(
-    (key) => JSON.stringify((stored as Record<string, unknown>)[key]) !== JSON.stringify((wanted as Record<string, unknown>)[key]),
-  );
-  if (keys.length === 0) return null;
-  const list = (config: FamilyConfig) => keys.map((key) => `${key} ${valueText((config as Record<string, unknown>)[key])}`).join(', ');
-  return `checkpoint was trained with ${list(stored)}; this config asks for ${list(wanted)}`;
-}
-
-export interface LoadCheckpointOptions {
+export interface LoadCheckpointOptions<C extends FamilyConfig = FamilyConfig> {
   /** The family to load into; by default the one the checkpoint names, looked up in `registry`. */
-  family?: AnyGanFamily;
-  /** Settings to continue with. Architecture settings must match the checkpoint's; others (steps, lr…) may change. */
-  config?: unknown;
+  family?: AnyFamily;
+  /** Its model module, when the caller has it loaded already. */
+  module?: FamilyModule<C>;
+  /**
+   * Settings to continue with, already parsed (see train/run-config.ts, which
+   * also checks the architecture settings against the checkpoint's). Unset:
+   * the checkpoint's own settings.
+   */
+  config?: C;
   registry?: FamilyRegistry;
 }
 
 export interface LoadedCheckpoint<C extends FamilyConfig = FamilyConfig> {
   model: GanModel<C, unknown>;
-  family: AnyGanFamily;
+  family: AnyFamily;
   config: C;
   /** Completed steps; training resumes here. */
   step: number;
@@ -410,44 +394,80 @@ export interface LoadedCheckpoint<C extends FamilyConfig = FamilyConfig> {
   notice?: string;
 }
 
-/**
- * Loads the run's checkpoint into a freshly built model. Validates the format,
- * the family, the architecture settings (against `options.config` when given)
- * and every weight shape, with messages a user can act on.
- */
-export async function loadCheckpoint(runDir: string, options: LoadCheckpointOptions = {}): Promise<LoadedCheckpoint> {
-  const stored = await readCheckpoint(runDir);
+async function familyOf(stored: StoredCheckpoint, options: { family?: AnyFamily; registry?: FamilyRegistry }): Promise<AnyFamily> {
   const { manifest } = stored;
-  const family = options.family ?? (options.registry ?? builtInFamilies).get(manifest.family);
+  const registry = options.registry ?? builtInFamilies;
+  if (options.family === undefined && !registry.has(manifest.family)) {
+    throw new Error(`The checkpoint in ${stored.dir} is a ${manifest.family} model, which this GANvas cannot run (it knows ${registry.list().map((f) => f.id).join(', ')})`);
+  }
+  const family = options.family ?? registry.get(manifest.family);
   if (family.id !== manifest.family) {
     throw new Error(`The checkpoint in ${stored.dir} is a ${manifest.family} model; it cannot be loaded as ${family.title} (${family.id})`);
   }
-  let storedConfig: FamilyConfig;
+  return family;
+}
+
+function storedConfigOf<C extends FamilyConfig>(family: AnyFamily, stored: StoredCheckpoint): C {
   try {
-    storedConfig = parseFamilyConfig(family, manifest.config);
+    return parseFamilyConfig(family, stored.manifest.config) as C;
   } catch (error) {
     throw new Error(`The checkpoint in ${stored.dir} has settings this version cannot use: ${(error as Error).message}`);
   }
-  let config = storedConfig;
+}
+
+/**
+ * Loads the run's checkpoint into a freshly built, trainable model. Validates
+ * the format, the family and every weight shape, with messages a user can act on.
+ */
+export async function loadCheckpoint<C extends FamilyConfig = FamilyConfig>(runDir: string, options: LoadCheckpointOptions<C> = {}): Promise<LoadedCheckpoint<C>> {
+  const stored = await readCheckpoint(runDir);
+  const family = await familyOf(stored, options);
+  const storedConfig = storedConfigOf<C>(family, stored);
+  const config = options.config ?? storedConfig;
   if (options.config !== undefined) {
-    config = parseFamilyConfig(family, options.config);
-    const mismatch = describeArchitectureMismatch(family, storedConfig, config);
+    const mismatch = describeArchitectureMismatch(family, storedConfig, options.config);
     if (mismatch !== null) throw new Error(`Cannot continue from the checkpoint in ${stored.dir}: ${mismatch}`);
   }
-  const model = family.build(config) as GanModel<FamilyConfig, unknown>;
+  const module = options.module ?? ((await family.loadModel()) as FamilyModule<C>);
+  const model = module.build(config);
   try {
-    await restoreCheckpoint(model, stored);
+    await restoreCheckpoint(model as GanModel<FamilyConfig, unknown>, stored);
   } catch (error) {
     model.dispose();
     throw error;
   }
   return {
-    model,
+    model: model as GanModel<C, unknown>,
     family,
     config,
-    step: manifest.step,
-    manifest,
+    step: stored.manifest.step,
+    manifest: stored.manifest,
     source: stored.source,
     ...(stored.notice !== undefined ? { notice: stored.notice } : {}),
   };
+}
+
+export interface LoadedInferenceCheckpoint {
+  model: InferenceModel<FamilyConfig>;
+  family: AnyFamily;
+  config: FamilyConfig;
+  step: number;
+  notice?: string;
+}
+
+/** Loads only the networks inference needs (no discriminators, no optimizer state) from a run's checkpoint. */
+export async function loadCheckpointForInference(runDir: string, options: { registry?: FamilyRegistry } = {}): Promise<LoadedInferenceCheckpoint> {
+  const stored = await readCheckpoint(runDir);
+  const family = await familyOf(stored, options);
+  const config = storedConfigOf<FamilyConfig>(family, stored);
+  const model = (await family.loadModel()).buildInference(config);
+  try {
+    const problems = describeWeightMismatches(stored.manifest, model, { partial: true });
+    if (problems.length > 0) throw new Error(`The checkpoint in ${stored.dir} does not fit this model: ${problems.join('; ')}`);
+    restoreNetworks(model, stored);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return { model, family, config, step: stored.manifest.step, ...(stored.notice !== undefined ? { notice: stored.notice } : {}) };
 }

@@ -11,7 +11,7 @@ export const defaultModelId = 'bundled:pix2pix-openmoji-64';
 export const defaultCanvasSize = 64;
 
 export function chooseModel(models: readonly ModelInfo[], remembered: string | null | undefined): ModelInfo | undefined {
-  const usable = models.filter((model) => model.family === 'pix2pix');
+  const usable = models.filter((model) => model.uses.includes('doodle'));
   return preferred(usable, remembered);
 }
 

@@ -1,11 +1,15 @@
 /**
  * What a model card offers, and how another view learns which model to
- * preselect: the Doodle and Upscale views read these localStorage keys when
- * they open, so "Use in Doodle" is a navigation plus one stored id.
+ * preselect: the Doodle, Translate and Upscale views read these localStorage
+ * keys when they open, so "Use in Doodle" is a navigation plus one stored
+ * id. Which view comes from what the model is for (its family's `uses`).
  */
 import type { ModelInfo } from '../../../../shared/contract.js';
+import { lastModelKey } from '../doodle/model-choice.js';
+import { lastTranslateModelKey } from '../translate/model-choice.js';
 
-export const DOODLE_MODEL_KEY = 'ganvas.doodle.model';
+export const DOODLE_MODEL_KEY = lastModelKey;
+export const TRANSLATE_MODEL_KEY = lastTranslateModelKey;
 export const UPSCALE_MODEL_KEY = 'ganvas.upscale.model';
 
 export interface ModelAction {
@@ -15,9 +19,10 @@ export interface ModelAction {
   storageKey: string;
 }
 
-export function modelAction(model: Pick<ModelInfo, 'family'>): ModelAction | undefined {
-  if (model.family === 'pix2pix') return { label: 'Use in Doodle', hash: '#/doodle', storageKey: DOODLE_MODEL_KEY };
-  if (model.family === 'esrgan' || model.family === 'srgan') return { label: 'Upscale with', hash: '#/upscale', storageKey: UPSCALE_MODEL_KEY };
+export function modelAction(model: Pick<ModelInfo, 'uses'>): ModelAction | undefined {
+  if (model.uses.includes('doodle')) return { label: 'Use in Doodle', hash: '#/doodle', storageKey: DOODLE_MODEL_KEY };
+  if (model.uses.includes('upscale')) return { label: 'Upscale with', hash: '#/upscale', storageKey: UPSCALE_MODEL_KEY };
+  if (model.uses.includes('translate')) return { label: 'Translate with', hash: '#/translate', storageKey: TRANSLATE_MODEL_KEY };
   return undefined;
 }
 

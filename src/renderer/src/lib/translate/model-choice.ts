@@ -1,6 +1,6 @@
 /**
  * Which models the Translate view offers and which one it starts with: every
- * image-to-image model (ESRGAN only upscales, so it lives in the Upscale
+ * model whose family says it translates (upscalers live in the Upscale
  * view), starting with the last one chosen if it still exists, else the
  * Doodle view's default.
  */
@@ -10,7 +10,7 @@ import { preferred } from '../doodle/model-choice.js';
 export const lastTranslateModelKey = 'ganvas.translate.model';
 
 export function translateModels(models: readonly ModelInfo[]): ModelInfo[] {
-  return models.filter((model) => model.family !== 'esrgan');
+  return models.filter((model) => model.uses.includes('translate'));
 }
 
 export function chooseTranslateModel(models: readonly ModelInfo[], remembered: string | null | undefined): ModelInfo | undefined {
@@ -18,18 +18,12 @@ export function chooseTranslateModel(models: readonly ModelInfo[], remembered: s
   return preferred(usable, remembered);
 }
 
-/** The user's settings, as the contract's `options`: only what the model's family understands. */
-export interface TranslateSettings {
-  /** Give the result the input's size when the model works at another size. */
-  keepSize: boolean;
-  /** Pix2Pix: dropout at test time, so results vary (pix2pix paper, section 3.3). */
-  noise: boolean;
-}
-
-export function translateOptions(model: Pick<ModelInfo, 'family'> | undefined, settings: TranslateSettings): Record<string, unknown> {
-  const options: Record<string, unknown> = { keepSize: settings.keepSize };
-  if (model?.family === 'pix2pix' && settings.noise) options['noise'] = true;
-  return options;
+/**
+ * The contract's `options`: the view's own (keepSize) and the model's, as the
+ * fields generated from its `translateOptionsSchema` give them.
+ */
+export function translateOptions(keepSize: boolean, modelOptions: Record<string, unknown>): Record<string, unknown> {
+  return { keepSize, ...modelOptions };
 }
 
 export function modelLabel(model: ModelInfo): string {

@@ -8,7 +8,7 @@
  * seed from that and its position in the model.
  */
 import * as tf from '@tensorflow/tfjs';
-import { seedFor } from '../../random.js';
+import { seedFor } from '../../../random.js';
 import { singleInput, type LayerArgs, type LayerKwargs, type LayerShape } from './layer-types.js';
 
 export interface SeededDropoutArgs extends LayerArgs {

@@ -6,7 +6,7 @@
  * 2016; `init_type='normal', init_gain=0.02` in junyanz/pytorch-CycleGAN-and-pix2pix).
  */
 import * as tf from '@tensorflow/tfjs';
-import { seedFor } from '../../random.js';
+import { seedFor } from '../../../random.js';
 
 /** What `tf.initializers.*` return (the class itself is not exported). */
 export type Initializer = ReturnType<typeof tf.initializers.randomNormal>;

@@ -17,9 +17,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { instanceNorm } from '../layers/index.js';
+import type { NormKind } from './norm-kinds.js';
 
-export const normKinds = ['instance', 'batch'] as const;
-export type NormKind = (typeof normKinds)[number];
+export { normKinds, type NormKind } from './norm-kinds.js';
 
 export function normLayer(kind: NormKind, name: string): tf.layers.Layer {
   return kind === 'instance'

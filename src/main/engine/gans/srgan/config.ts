@@ -1,0 +1,85 @@
+/**
+ * SRGAN settings (Ledig et al. 2017): the schema with the paper's defaults
+ * (96-px HR patches, ×4, 16 residual blocks of 64 filters, Adam lr 1e-4 with
+ * β1 0.9, adversarial weight 1e-3) and the names the networks offer. No tfjs
+ * here: the main thread and the Train form read it.
+ */
+import { z } from 'zod';
+import { FamilyConfigBase, learningRatesOf } from '../family.js';
+import { ganLossKinds } from '../shared/loss-kinds.js';
+
+export const srganNormKinds = ['batch', 'none'] as const;
+export type SrganNormKind = (typeof srganNormKinds)[number];
+export const srganScales = [2, 3, 4] as const;
+/** What the generator's output is added to: nothing (the paper), or the input upscaled bicubically. */
+export const imageSkipKinds = ['none', 'bicubic'] as const;
+export type ImageSkipKind = (typeof imageSkipKinds)[number];
+/** The discriminator's eight convolutions halve the patch four times. */
+export const DISCRIMINATOR_REDUCTION = 16;
+export const pixelLossKinds = ['l1', 'l2'] as const;
+export type PixelLossKind = (typeof pixelLossKinds)[number];
+/** How images in [-1, 1] are mapped before the feature network sees them. */
+export const featureInputRanges = ['-1..1', '0..1', '0..255'] as const;
+export type FeatureInputRange = (typeof featureInputRanges)[number];
+
+export const SrganConfigSchema = FamilyConfigBase.extend({
+  /** Side of the high-resolution training patch (paper: 96); the discriminator is built for exactly this size. */
+  size: z.number().int().min(DISCRIMINATOR_REDUCTION).max(1024).default(96).meta({ title: 'Patch size', description: 'Side of the high-resolution training patch in pixels (a multiple of 16; of 48 at ×3).', group: 'basic', unit: 'px', choices: [48, 96, 128, 192] }),
+  /** Upscaling factor (paper: 4). */
+  scale: z
+    .union(srganScales.map((s) => z.literal(s)) as [z.ZodLiteral<2>, z.ZodLiteral<3>, z.ZodLiteral<4>])
+    .default(4)
+    .meta({ title: 'Scale', description: 'Upscaling factor.', group: 'basic' }),
+  /** Adam learning rates (paper: 1e-4). */
+  lr: learningRatesOf({ G: 1e-4, D: 1e-4 }),
+  /** Paper: β1 = 0.9. */
+  beta1: z.number().min(0).max(1).default(0.9).meta({ title: 'Adam β1', description: 'Momentum of Adam (the paper: 0.9).' }),
+  /** Generator feature maps (paper: 64). */
+  filters: z.number().int().min(1).max(512).default(64).meta({ title: 'Generator filters', description: 'Feature maps of every generator convolution.' }),
+  /** Generator residual blocks (paper: 16). */
+  blocks: z.number().int().min(0).max(64).default(16).meta({ title: 'Residual blocks', description: 'Residual blocks of the generator (the paper: 16).' }),
+  /** 'batch' as in the paper; 'none' as in ESRGAN (Wang et al. 2018). */
+  norm: z.enum(srganNormKinds).default('batch').meta({ title: 'Normalisation', description: "batch: the paper's; none: as ESRGAN (fewer artefacts)." }),
+  /** 'bicubic': G adds its output to the input upscaled bicubically (VDSR's global residual); trains much faster. Paper: 'none'. */
+  imageSkip: z.enum(imageSkipKinds).default('none').meta({ title: 'Image skip', description: 'bicubic: the network learns only what a bicubic upscale lacks (trains much faster).' }),
+  /** Discriminator width of the first layer (paper: 64). */
+  ndf: z.number().int().min(1).max(512).default(64).meta({ title: 'Discriminator filters (ndf)', description: "Filters of D's first layer." }),
+  /** Content-only (SRResNet) steps before the adversarial phase; unset: half of `steps`. */
+  pretrainSteps: z.number().int().min(0).max(100_000_000).optional().meta({ title: 'Content-only steps', description: 'Steps of the PSNR-oriented SRResNet phase before the GAN phase; empty: half of the steps.' }),
+  /** Weight of the adversarial term in G's loss (paper: 1e-3). */
+  adversarialWeight: z.number().min(0).max(1000).default(1e-3).meta({ title: 'Adversarial weight', description: "Weight of the GAN term in G's loss (the paper: 0.001)." }),
+  ganLoss: z.enum(ganLossKinds).default('vanilla').meta({ title: 'GAN loss', description: 'vanilla: cross-entropy; lsgan: least squares; hinge.' }),
+  /** Pixel content loss (the paper's MSE baseline is 'l2'; 'l1' gives sharper results, e.g. EDSR, Lim et al. 2017). */
+  contentLoss: z.enum(pixelLossKinds).default('l1').meta({ title: 'Pixel loss', description: 'l1 gives sharper results than the paper’s l2 (EDSR).' }),
+  /** Weight of the pixel loss in the content loss; 0 leaves only the feature loss. */
+  pixelWeight: z.number().min(0).max(1000).default(1).meta({ title: 'Pixel loss weight', description: 'Weight of the pixel loss; 0 leaves only the feature loss.' }),
+  /** A tfjs layers model (folder or model.json) whose features give a perceptual loss, e.g. a converted VGG19. */
+  featureModel: z.string().min(1).max(4096).optional().meta({ title: 'Feature model', description: 'Folder of a tfjs layers model (e.g. a converted VGG19) for a perceptual loss.' }),
+  /** Layer whose output is compared (e.g. 'block5_conv4' for the paper's VGG54); unset: the model's output. */
+  featureLayer: z.string().min(1).max(200).optional().meta({ title: 'Feature layer', description: "Layer whose output is compared (the paper's VGG54: block5_conv4)." }),
+  /** Pixel range the feature model expects. */
+  featureInputRange: z.enum(featureInputRanges).default('0..1').meta({ title: 'Feature input range', description: 'Pixel range the feature model expects.' }),
+  /** Weight of the feature loss (the paper rescales VGG features by 1/12.75, i.e. a weight of about 0.006 on their squares). */
+  featureWeight: z.number().min(0).max(1000).default(1).meta({ title: 'Feature loss weight', description: 'Weight of the feature (perceptual) loss.' }),
+}).superRefine((config, ctx) => {
+  const multiple = DISCRIMINATOR_REDUCTION * (config.scale === 3 ? 3 : 1);
+  if (config.size % DISCRIMINATOR_REDUCTION !== 0 || config.size % config.scale !== 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['size'],
+      message: `must be a multiple of ${multiple} at ×${config.scale} (the discriminator halves it 4 times, and the low-resolution patch is size / ${config.scale}); got ${config.size}`,
+    });
+  }
+  if (config.pretrainSteps !== undefined && config.pretrainSteps > config.steps) {
+    ctx.addIssue({ code: 'custom', path: ['pretrainSteps'], message: `is after the last step (${config.steps})` });
+  }
+  if (config.pixelWeight === 0 && config.featureModel === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['pixelWeight'], message: 'is 0 and there is no featureModel: the generator would have no content loss' });
+  }
+});
+export type SrganConfig = z.infer<typeof SrganConfigSchema>;
+
+/** Steps of the content-only phase. */
+export function pretrainStepsOf(config: Pick<SrganConfig, 'pretrainSteps' | 'steps'>): number {
+  return config.pretrainSteps ?? Math.floor(config.steps / 2);
+}
