@@ -1,29 +1,39 @@
-import { Menu, BrowserWindow, type MenuItemConstructorOptions } from 'electron';
+/**
+ * The application menu as a template (plain data, no `electron` import at
+ * run time), so what a packaged app offers is tested under Node. A packaged
+ * app has no developer tools in its menu: they would let anyone at the
+ * keyboard run code in the page that holds the API bridge.
+ */
+import type { MenuItemConstructorOptions } from 'electron';
 
-const views = ['Doodle', 'Translate', 'Upscale', 'Train', 'Gallery', 'Models'] as const;
+export const VIEWS = ['Doodle', 'Translate', 'Upscale', 'Train', 'Gallery', 'Models'] as const;
+export type ViewName = (typeof VIEWS)[number];
 
-/** The app menu; view shortcuts match the renderer's own (Ctrl/Cmd+1…6). */
-export function buildMenu(): Menu {
-  const go = (view: string) => () => {
-    const window = BrowserWindow.getFocusedWindow();
-    // Navigation is a hash change inside our own page; nothing is evaluated from outside.
-    void window?.webContents.executeJavaScript(`location.hash = ${JSON.stringify(`#/${view.toLowerCase()}`)}`);
-  };
-  const template: MenuItemConstructorOptions[] = [
-    ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+export interface MenuOptions {
+  platform: NodeJS.Platform;
+  /** True only when running unpackaged (`npm start`, `npm run dev`). */
+  developerTools: boolean;
+  /** Switches the focused window to a view (the renderer's own Ctrl/Cmd+1…6). */
+  showView: (view: ViewName) => void;
+}
+
+export function menuTemplate(options: MenuOptions): MenuItemConstructorOptions[] {
+  const viewItems: MenuItemConstructorOptions[] = VIEWS.map((view, index) => ({
+    label: view,
+    accelerator: `CmdOrCtrl+${index + 1}`,
+    click: () => options.showView(view),
+  }));
+  const developerItems: MenuItemConstructorOptions[] = options.developerTools
+    ? [{ type: 'separator' }, { role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }]
+    : [];
+  return [
+    ...(options.platform === 'darwin' ? [{ role: 'appMenu' } as const] : []),
     { role: 'fileMenu' },
     { role: 'editMenu' },
     {
       label: 'View',
-      submenu: [
-        ...views.map((view, index) => ({ label: view, accelerator: `CmdOrCtrl+${index + 1}`, click: go(view) })),
-        { type: 'separator' as const },
-        { role: 'reload' as const },
-        { role: 'toggleDevTools' as const },
-        { role: 'togglefullscreen' as const },
-      ],
+      submenu: [...viewItems, { type: 'separator' }, { role: 'togglefullscreen' }, ...developerItems],
     },
     { role: 'windowMenu' },
   ];
-  return Menu.buildFromTemplate(template);
 }

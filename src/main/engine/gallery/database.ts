@@ -2,6 +2,15 @@
 import Database from 'better-sqlite3';
 import { migrate } from './schema.js';
 
+/**
+ * The better-sqlite3 addon every thread of this process loads when no
+ * nativeBinding is passed. The Electron main process sets it (to its
+ * Electron build, see src/main/app/electron-native.ts) before the studio
+ * opens; worker threads start with a copy of process.env, so the job kinds
+ * that open the gallery there load the same build.
+ */
+export const SQLITE_ADDON_ENV = 'GANVAS_SQLITE_ADDON';
+
 export interface DatabaseOptions {
   /** Stop migrating at this version (tests build old databases with it). */
   schemaVersion?: number;
@@ -11,10 +20,12 @@ export interface DatabaseOptions {
 
 export function openGalleryDatabase(file: string, options: DatabaseOptions = {}): Database.Database {
   let db: Database.Database;
+  const nativeBinding = options.nativeBinding || process.env[SQLITE_ADDON_ENV];
   try {
-    db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+    db = new Database(file, nativeBinding ? { nativeBinding } : {});
   } catch (error) {
-    throw new Error(`Cannot open the gallery database ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    const addon = nativeBinding ? ` (with the SQLite addon ${nativeBinding})` : '';
+    throw new Error(`Cannot open the gallery database ${file}${addon}: ${error instanceof Error ? error.message : String(error)}`);
   }
   try {
     db.pragma('journal_mode = WAL');
