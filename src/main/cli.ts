@@ -65,16 +65,40 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
   return n;
 }
 
+function portInUse(port: number): string {
+  return `port ${port} on 127.0.0.1 is already in use (another \`ganvas serve\`?). Choose another with --port, or leave --port out to get a free one.`;
+}
+
+/** Binds and closes `port` at once: EADDRINUSE here means some other program has it. */
+async function requireFreePort(port: number): Promise<void> {
+  const { createServer } = await import('node:net');
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new Error(portInUse(port)) : error));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+
 async function serve(args: string[]): Promise<number> {
   const { values } = parse(args, { port: { type: 'string' } });
   if (values.help) return print(HELP);
   const port = positiveInt(values.port as string | undefined, '--port', 0);
   if (port > 65535) throw new UsageError('--port must be at most 65535');
+  // A taken port is found before the studio opens, so a failed start changes nothing in any data folder.
+  if (port !== 0) await requireFreePort(port);
   const dataDir = resolveDataDir(values['data-dir'] as string | undefined);
   const { openStudio } = await import('./api/studio.js');
   const { startServer } = await import('./server/index.js');
+  // Another live studio on this folder: FolderInUseError names it, before anything is touched.
   const studio = openStudio({ dataDir, transport: 'http' });
-  const server = await startServer({ studio, rendererDir: rendererDir(), port, token: process.env.GANVAS_TOKEN || undefined });
+  let server;
+  try {
+    server = await startServer({ studio, rendererDir: rendererDir(), port, token: process.env.GANVAS_TOKEN || undefined });
+  } catch (error) {
+    await studio.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(portInUse(port));
+    throw error;
+  }
   console.log(`GANvas is running. Open this URL in a browser on this machine:\n\n    ${server.url}\n\nData folder: ${dataDir}\nPress Ctrl+C to stop.`);
   await new Promise<void>((done) => {
     const stop = () => done();

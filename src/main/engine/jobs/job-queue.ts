@@ -2,11 +2,17 @@
  * The job queue, living on the main thread: it keeps the list of jobs, starts
  * them one at a time on a worker thread, forwards their progress, and owns
  * the rules of cancel, pause, resume and restarts. It never loads tfjs itself.
+ *
+ * It runs in the data folder's owner only (owner-lock.ts): opening a queue
+ * marks the jobs the last process left queued or running as interrupted,
+ * which would be wrong while another live process is still running them.
  */
 import { randomBytes } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ResourceLimits } from 'node:worker_threads';
+import { takeDataFolder } from '../data-dir.js';
+import type { OwnerLock } from '../owner-lock.js';
 import { loadJobRecords, saveJobRecord } from './job-records.js';
 import { emptyProgress } from './progress-meter.js';
 import {
@@ -26,6 +32,13 @@ import { JobWorkerThread } from './worker-thread.js';
 export interface JobQueueOptions {
   /** Job records and journals go to `<dataDir>/jobs/`. */
   dataDir: string;
+  /**
+   * The data folder's owner lock, when the caller holds it (the studio).
+   * Without it the queue takes the folder itself for its life, and throws
+   * FolderInUseError, before reading or rewriting any record, when another
+   * live process owns it.
+   */
+  owner?: OwnerLock;
   /** Jobs run one at a time: training and batch inference each use the whole CPU on a 2-core machine. */
   concurrency?: 1;
   /** Absolute paths or file URLs of modules that export job kinds (`defineJobKind`). */
@@ -119,6 +132,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   const cancelGraceMs = options.cancelGraceMs ?? 10_000;
   const closeGraceMs = options.closeGraceMs ?? 3000;
   const report = options.log ?? ((message: string) => console.warn(`[jobs] ${message}`));
+  const ownLock = options.owner ? null : takeDataFolder(dataDir, 'the job queue');
 
   const jobs = new Map<string, Entry>();
   const waiting: string[] = [];
@@ -500,6 +514,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       if (worker) stopWorker(worker);
       worker = null;
       await Promise.all([...stoppingWorkers]);
+      ownLock?.release();
     },
   };
   return queue;
