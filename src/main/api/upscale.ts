@@ -6,6 +6,9 @@
  * to `<data dir>/upscaled/<same name>/`. The handler answers as soon as the
  * job is queued; when the job ends it announces the gallery items the job
  * added (also for a cancelled job: what finished before the cancel stays).
+ * The job queue deletes the uploads when they are no longer needed (see
+ * engine/jobs/leftovers.ts): when the job succeeds, also after a retry in a
+ * later session.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -88,7 +91,7 @@ async function startUpscale(ctx: StudioContext, request: ParsedRequest<'upscale.
     if (error instanceof JobRequestError) throw new UserFacingError(error.code, error.message);
     throw error;
   }
-  void announceWhenFinished(ctx, job.id, uploadDir);
+  void announceWhenFinished(ctx, job.id);
   return job;
 }
 
@@ -97,7 +100,7 @@ function itemIdsOf(result: unknown): number[] {
   return Array.isArray(ids) ? ids.filter((id): id is number => Number.isInteger(id) && id > 0) : [];
 }
 
-async function announceWhenFinished(ctx: StudioContext, jobId: string, uploadDir: string): Promise<void> {
+async function announceWhenFinished(ctx: StudioContext, jobId: string): Promise<void> {
   let finished: JobInfo;
   try {
     finished = await ctx.jobs.waitFor(jobId);
@@ -112,8 +115,6 @@ async function announceWhenFinished(ctx: StudioContext, jobId: string, uploadDir
       // Emitting after the studio closed: nobody is listening.
     }
   }
-  // The originals are in the gallery now; a failed or cancelled job keeps them so it can be retried.
-  if (finished.status === 'succeeded') await rm(uploadDir, { recursive: true, force: true }).catch(() => {});
 }
 
 export function upscaleHandlers(ctx: StudioContext): { 'upscale.images': Handler<'upscale.images'> } {
