@@ -16,9 +16,11 @@ import path from 'node:path';
 import type { JobInfo, ParsedRequest } from '../../shared/contract.js';
 import { UserFacingError } from '../engine/errors.js';
 import { JobRequestError } from '../engine/jobs/index.js';
+import { UpscaleJobParams } from '../engine/jobs/kinds/upscale-params.js';
 // The catalogue lists installed packages only; it does not load tfjs, so it is safe on this thread.
 import { chooseUpscaleModel, UnknownUpscaleModelError } from '../engine/upscale/model-catalogue.js';
 import type { Handler } from './dispatch.js';
+import { checkedJobParams } from './jobs.js';
 import type { StudioContext } from './studio.js';
 
 /** A file name that is safe inside our folder, close to what the user called it. */
@@ -63,15 +65,21 @@ async function startUpscale(ctx: StudioContext, request: ParsedRequest<'upscale.
   const uploadDir = path.join(ctx.dataDir, 'uploads', folder);
   const outputDir = path.join(ctx.dataDir, 'upscaled', folder);
   const names = distinctNames(request.files.map((file) => safeUploadName(file.name)));
+  const files = names.map((name) => ({ path: path.join(uploadDir, name), name }));
+  // Checked with the job's own schema (model, tile for that model…) before a byte is written or anything queued.
+  const params = checkedJobParams('upscale.images', UpscaleJobParams, {
+    files,
+    outputDir,
+    scale: request.scale,
+    model: chosen.id,
+    ...(request.tile !== undefined ? { tile: request.tile } : {}),
+    addToGallery: true,
+  });
   await mkdir(uploadDir, { recursive: true });
-  const files: { path: string; name: string }[] = [];
   try {
     for (const [index, upload] of request.files.entries()) {
-      const name = names[index]!;
-      const file = path.join(uploadDir, name);
       // Undecodable bytes are the job's business: that file fails with its name, the others still run.
-      await writeFile(file, Buffer.from(upload.dataBase64, 'base64'));
-      files.push({ path: file, name });
+      await writeFile(files[index]!.path, Buffer.from(upload.dataBase64, 'base64'));
     }
   } catch (error) {
     await rm(uploadDir, { recursive: true, force: true });
@@ -81,11 +89,7 @@ async function startUpscale(ctx: StudioContext, request: ParsedRequest<'upscale.
   const count = files.length === 1 ? files[0]!.name : `${files.length} images`;
   let job: JobInfo;
   try {
-    job = ctx.jobs.start(
-      'upscale',
-      { files, outputDir, scale: request.scale, model: chosen.id, ...(request.tile !== undefined ? { tile: request.tile } : {}), addToGallery: true },
-      { title: `Upscale ${count} ×${request.scale} (${chosen.variant})` },
-    );
+    job = ctx.jobs.start('upscale', params, { title: `Upscale ${count} ×${request.scale} (${chosen.variant})` });
   } catch (error) {
     await rm(uploadDir, { recursive: true, force: true });
     if (error instanceof JobRequestError) throw new UserFacingError(error.code, error.message);
