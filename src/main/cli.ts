@@ -1,7 +1,9 @@
 /**
  * `ganvas`: the command line on the same engine as the studio.
  * Each command is a small function below; argument errors exit with code 2,
- * partial failures (some files failed) with code 1.
+ * partial failures (some files failed) with code 1. When whoever reads the
+ * output goes away (`ganvas models | head -3`), any command ends quietly
+ * with code 0, as Unix tools do when the pipe closes.
  */
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
@@ -110,6 +112,11 @@ async function serve(args: string[]): Promise<number> {
   return 0;
 }
 
+/** "notes.txt: not an image …", whether or not the reason already starts with the file's name. */
+function namedOnce(name: string, reason: string): string {
+  return reason.startsWith(`${name}: `) ? reason : `${name}: ${reason}`;
+}
+
 async function gallery(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   const { openGallery } = await loadGallery();
@@ -154,7 +161,7 @@ async function gallery(args: string[]): Promise<number> {
           if (tags.length) store.update(item.id, { tags: [...new Set([...item.tags, ...tags])] });
           console.log(`added ${item.id}: ${item.title} (${item.output.width}×${item.output.height} ${item.output.format})`);
         }
-        for (const failure of [...failed, ...result.failed]) console.error(`failed: ${failure.name}: ${failure.reason}`);
+        for (const failure of [...failed, ...result.failed]) console.error(`failed: ${namedOnce(failure.name, failure.reason)}`);
         const failures = failed.length + result.failed.length;
         console.log(`${result.added.length} added, ${failures} failed`);
         return failures ? 1 : 0;
@@ -214,7 +221,28 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   'eval-sr': async (args) => (await import('./cli/eval-sr.js')).evalSrCommand(args),
 };
 
+let pipeWatched = false;
+
+/**
+ * A closed stdout makes every later write fail with EPIPE, an 'error' event
+ * that would end the command with a stack trace. Other tools die silently of
+ * SIGPIPE there; Node ignores that signal, so end the same way by hand (owner
+ * locks are released on exit). A closed stderr leaves nowhere to say anything.
+ */
+function endQuietlyWhenOutputCloses(): void {
+  if (pipeWatched) return;
+  pipeWatched = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  endQuietlyWhenOutputCloses();
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') return print(HELP);
   if (command === '--version' || command === '-v') return print(appVersion());
