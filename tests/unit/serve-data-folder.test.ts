@@ -69,6 +69,13 @@ it('a second serve on the same folder stops, naming the first, and leaves its ru
   expect(second.stderr).toContain(`The data folder ${dataDir} is in use by process ${first.child.pid} (\`ganvas serve --data-dir ${dataDir} --port 0\`), for a studio served to the browser, since `);
   expect(second.stderr).toMatch(/Close that one first, or use another data folder/);
 
+  // Commands that only read keep working beside the owner.
+  const list = await runCli(['gallery', 'list', '--data-dir', dataDir], { timeoutMs: 30_000 });
+  expect([list.code, list.stdout.trim()]).toEqual([0, '0 of 0 items']);
+  const models = await runCli(['models', '--data-dir', dataDir], { timeoutMs: 30_000 });
+  expect(models.code).toBe(0);
+  expect(models.stdout).toContain('bundled:pix2pix-openmoji-64');
+
   // Untouched: still running and still making progress, on the server and on disk.
   const later = await until(() => call<JobInfo>('jobs.get', { id: job.id }), (info) => info.progress.done > running.progress.done + 2, 'more steps');
   expect(later.status).toBe('running');
