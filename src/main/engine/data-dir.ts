@@ -24,11 +24,12 @@ export function resolveDataDir(explicit?: string, env: NodeJS.ProcessEnv = proce
 }
 
 /**
- * Takes the data folder for this process (see owner-lock.ts): the studio does
- * before it opens anything, so a second studio on the same folder stops with
+ * Takes the data folder for this process (see owner-lock.ts), making it if it
+ * is new: the studio does before it opens anything, so a second studio on the same folder stops with
  * the first one's pid and command instead of rewriting its jobs.
  */
 export function takeDataFolder(dataDir: string, purpose: string): OwnerLock {
+  mkdirSync(dataDir, { recursive: true });
   return takeOwnership(dataDir, {
     purpose,
     what: 'The data folder',
