@@ -1,7 +1,9 @@
 /**
  * `ganvas`: the command line on the same engine as the studio.
  * Each command is a small function below; argument errors exit with code 2,
- * partial failures (some files failed) with code 1.
+ * partial failures (some files failed) with code 1. When whoever reads the
+ * output goes away (`ganvas models | head -3`), any command ends quietly
+ * with code 0, as Unix tools do when the pipe closes.
  */
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
@@ -65,16 +67,40 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
   return n;
 }
 
+function portInUse(port: number): string {
+  return `port ${port} on 127.0.0.1 is already in use (another \`ganvas serve\`?). Choose another with --port, or leave --port out to get a free one.`;
+}
+
+/** Binds and closes `port` at once: EADDRINUSE here means some other program has it. */
+async function requireFreePort(port: number): Promise<void> {
+  const { createServer } = await import('node:net');
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new Error(portInUse(port)) : error));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+
 async function serve(args: string[]): Promise<number> {
   const { values } = parse(args, { port: { type: 'string' } });
   if (values.help) return print(HELP);
   const port = positiveInt(values.port as string | undefined, '--port', 0);
   if (port > 65535) throw new UsageError('--port must be at most 65535');
+  // A taken port is found before the studio opens, so a failed start changes nothing in any data folder.
+  if (port !== 0) await requireFreePort(port);
   const dataDir = resolveDataDir(values['data-dir'] as string | undefined);
   const { openStudio } = await import('./api/studio.js');
   const { startServer } = await import('./server/index.js');
+  // Another live studio on this folder: FolderInUseError names it, before anything is touched.
   const studio = openStudio({ dataDir, transport: 'http' });
-  const server = await startServer({ studio, rendererDir: rendererDir(), port, token: process.env.GANVAS_TOKEN || undefined });
+  let server;
+  try {
+    server = await startServer({ studio, rendererDir: rendererDir(), port, token: process.env.GANVAS_TOKEN || undefined });
+  } catch (error) {
+    await studio.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(portInUse(port));
+    throw error;
+  }
   console.log(`GANvas is running. Open this URL in a browser on this machine:\n\n    ${server.url}\n\nData folder: ${dataDir}\nPress Ctrl+C to stop.`);
   await new Promise<void>((done) => {
     const stop = () => done();
@@ -84,6 +110,11 @@ async function serve(args: string[]): Promise<number> {
   await server.close();
   await studio.close();
   return 0;
+}
+
+/** "notes.txt: not an image …", whether or not the reason already starts with the file's name. */
+function namedOnce(name: string, reason: string): string {
+  return reason.startsWith(`${name}: `) ? reason : `${name}: ${reason}`;
 }
 
 async function gallery(args: string[]): Promise<number> {
@@ -130,7 +161,7 @@ async function gallery(args: string[]): Promise<number> {
           if (tags.length) store.update(item.id, { tags: [...new Set([...item.tags, ...tags])] });
           console.log(`added ${item.id}: ${item.title} (${item.output.width}×${item.output.height} ${item.output.format})`);
         }
-        for (const failure of [...failed, ...result.failed]) console.error(`failed: ${failure.name}: ${failure.reason}`);
+        for (const failure of [...failed, ...result.failed]) console.error(`failed: ${namedOnce(failure.name, failure.reason)}`);
         const failures = failed.length + result.failed.length;
         console.log(`${result.added.length} added, ${failures} failed`);
         return failures ? 1 : 0;
@@ -190,7 +221,28 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   'eval-sr': async (args) => (await import('./cli/eval-sr.js')).evalSrCommand(args),
 };
 
+let pipeWatched = false;
+
+/**
+ * A closed stdout makes every later write fail with EPIPE, an 'error' event
+ * that would end the command with a stack trace. Other tools die silently of
+ * SIGPIPE there; Node ignores that signal, so end the same way by hand (owner
+ * locks are released on exit). A closed stderr leaves nowhere to say anything.
+ */
+function endQuietlyWhenOutputCloses(): void {
+  if (pipeWatched) return;
+  pipeWatched = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  endQuietlyWhenOutputCloses();
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') return print(HELP);
   if (command === '--version' || command === '-v') return print(appVersion());

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { JobIdRequest, JobInfo, JobProgressEvent, JobLogEvent, WorkerStats } from './jobs.js';
+import { UpscaleTile } from './upscale-tiles.js';
 
 export { JobInfo, JobProgressEvent, JobLogEvent, WorkerStats, JobIdRequest } from './jobs.js';
 
@@ -390,7 +391,8 @@ export const methods = {
         files: z.array(UploadedFile).min(1).max(200),
         scale: z.union([z.literal(2), z.literal(3), z.literal(4)]),
         modelId: z.string().min(1).max(200).optional(),
-        tile: z.number().int().min(32).max(2048).optional(),
+        /** The `upscale` job's own bounds; the job also checks the tile against the chosen model. */
+        tile: UpscaleTile.optional(),
       })
       .strict(),
     response: JobInfo,

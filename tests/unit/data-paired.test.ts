@@ -1,4 +1,5 @@
 import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -6,6 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPairedDataset, type PairedBatch } from '../../src/main/engine/data/index.js';
 import { buildOpenMojiPairs } from './fixtures/openmoji.js';
+import { runCli } from './fixtures/cli-process.js';
 
 let root: string;
 let pairsDir: string;
@@ -170,5 +172,47 @@ describe('layouts and bad files', () => {
     expect(dataset.warnings[0]).toMatch(
       new RegExp(`^A/${victim.replace(/[.]/g, '\\.')}: the file is damaged or truncated( \\(.+\\))?; skipped for the rest of the run$`),
     );
+  });
+});
+
+describe('what counts as a side-by-side pair', () => {
+  async function photo(file: string, width: number, height: number, colour: string): Promise<void> {
+    await sharp({ create: { width, height, channels: 3, background: colour } }).jpeg().toFile(file);
+  }
+
+  it('refuses a folder of plain photos, naming the layouts it accepts', async () => {
+    const dir = join(root, 'holiday-photos');
+    await mkdir(dir, { recursive: true });
+    await photo(join(dir, 'beach.jpg'), 640, 480, '#4aa3df');
+    await photo(join(dir, 'dune.jpg'), 480, 640, '#e2c290');
+    await photo(join(dir, 'pier.jpg'), 300, 300, '#777777');
+    await photo(join(dir, 'sunset.jpg'), 1000, 501, '#f08030');
+    let refusal: Error | undefined;
+    await openPairedDataset(dir, { size: 32 }).catch((error: Error) => (refusal = error));
+    expect(refusal?.message).toBe(
+      `${dir}: no image here looks like a pair (4 images not twice as wide as high; beach.jpg is 640×480). ` +
+        'Pix2Pix trains on pairs, in one of two layouts: A/ and B/ folders with files of matching names (A/cat.png ↔ B/cat.png), ' +
+        'or side-by-side images exactly twice as wide as high (A on the left half, B on the right).',
+    );
+  });
+
+  it('so `ganvas train pix2pix` on plain photos stops with that message and leaves no run behind', async () => {
+    const dir = join(root, 'holiday-photos');
+    const run = join(root, 'photo-run');
+    const outcome = await runCli(['train', 'pix2pix', '--data', dir, '--out', run, '--size', '32', '--steps', '2']);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toContain('no image here looks like a pair');
+    expect(outcome.stderr).toContain('A/ and B/ folders with files of matching names');
+    expect(existsSync(run)).toBe(false);
+  }, 60_000);
+
+  it('trains on the A|B images of a mixed folder and names the ones it skipped', async () => {
+    const dir = join(root, 'mixed-side-by-side');
+    await buildOpenMojiPairs(dir, { count: 3, size: 32, start: 320, layout: 'side-by-side' });
+    await photo(join(dir, 'zz-photo.jpg'), 640, 480, '#4aa3df');
+    const dataset = await openPairedDataset(dir, { size: 32, loadSize: 32 });
+    expect([dataset.layout, dataset.size]).toEqual(['side-by-side', 3]);
+    expect(dataset.pairs.map((p) => p.name)).not.toContain('zz-photo.jpg');
+    expect(dataset.warnings).toEqual(['1 image not exactly twice as wide as high, so not side-by-side A|B pairs (skipped): zz-photo.jpg (640×480)']);
   });
 });

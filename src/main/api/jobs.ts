@@ -5,11 +5,16 @@
  * events.
  *
  * Requests are checked here before anything is queued, so a bad setting is an
- * immediate `invalid_request` rather than a job that fails a moment later.
+ * immediate `invalid_request` rather than a job that fails a moment later
+ * (and again at every retry): folder jobs' params are parsed with the job
+ * kind's own schema, the model must be in the catalogue, the input folder
+ * must hold images.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import type { z } from 'zod';
 import type { ParsedRequest, Response } from '../../shared/contract.js';
+import { zodIssues } from '../../shared/zod-issues.js';
 import { UserFacingError } from '../engine/errors.js';
 import { isFinished, JobRequestError, type JobInfo } from '../engine/jobs/index.js';
 import { readSampleNotice } from '../engine/jobs/kinds/sample-notice.js';
@@ -18,6 +23,8 @@ import { families } from '../engine/gans/registry.js';
 import { familyInfo } from '../engine/gans/family-info.js';
 import { parseFamilyConfig } from '../engine/gans/family.js';
 import { resolveRunConfig } from '../engine/train/run-config.js';
+import { TranslateFolderParams } from '../engine/jobs/kinds/translate-folder-params.js';
+import { inputImages } from '../engine/inference/input-folder.js';
 import type { Handler } from './dispatch.js';
 import type { StudioContext } from './studio.js';
 
@@ -43,6 +50,18 @@ function userFacing<T>(action: () => T): T {
     if (error instanceof JobRequestError) throw new UserFacingError(error.code, error.message);
     throw error;
   }
+}
+
+/**
+ * `params` parsed by the job kind's own schema (the one its worker parses
+ * with), so what is queued is what the job accepts; an invalid_request
+ * naming every problem otherwise.
+ */
+export function checkedJobParams<S extends z.ZodType>(method: string, schema: S, params: unknown): z.output<S> {
+  const parsed = schema.safeParse(params);
+  if (parsed.success) return parsed.data;
+  const problems = zodIssues(parsed.error).map((issue) => `${issue.path}: ${issue.message}`);
+  throw new UserFacingError('invalid_request', `Invalid request for ${method}: ${problems.join('; ')}`);
 }
 
 async function requireFolder(path: string, what: string): Promise<string> {
@@ -134,20 +153,21 @@ async function startFolderTranslation(ctx: StudioContext, request: ParsedRequest
   if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
     throw new UserFacingError('invalid_request', `The output folder ${outputDir} is inside the input folder; choose a folder outside ${inputDir}`);
   }
+  const params = checkedJobParams('translate.folder', TranslateFolderParams, {
+    modelId: request.modelId,
+    inputDir,
+    outputDir,
+    saveToGallery: request.saveToGallery,
+    ...(request.options !== undefined ? { options: request.options } : {}),
+  });
+  // Not found: the message names the models there are. The job would only fail later, and at every retry.
+  const model = await ctx.models.resolve(request.modelId);
+  if (model.kind === 'upscaler') {
+    throw new UserFacingError('unsupported', `'${model.id}' is an upscaler, not a translation model: upscale images in the Upscale view`);
+  }
+  await inputImages(inputDir); // an empty folder is refused here, not reported as 0 translated
   const name = inputDir.split(/[\\/]/).pop() || inputDir;
-  return userFacing(() =>
-    ctx.jobs.start(
-      'translate-folder',
-      {
-        modelId: request.modelId,
-        inputDir,
-        outputDir,
-        saveToGallery: request.saveToGallery,
-        ...(request.options !== undefined ? { options: request.options } : {}),
-      },
-      { title: `Translate ${name} with ${request.modelId}` },
-    ),
-  );
+  return userFacing(() => ctx.jobs.start('translate-folder', params, { title: `Translate ${name} with ${request.modelId}` }));
 }
 
 export function jobHandlers(ctx: StudioContext): { [M in JobMethods]: Handler<M> } {

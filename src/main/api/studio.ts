@@ -6,9 +6,15 @@
  * Compute never happens on this thread: training and folder jobs run in the
  * job queue's worker, interactive translation in the inference worker. This
  * thread only validates, stores and forwards, so the UI stays responsive.
+ *
+ * A studio owns its data folder for its whole life (owner-lock.ts), taken
+ * before anything in the folder is read or rewritten: a second studio on the
+ * same folder stops with a FolderInUseError naming the first, and leaves the
+ * first one's gallery and jobs alone.
  */
 import { EventEmitter } from 'node:events';
 import { events, type EventName, type EventPayload } from '../../shared/contract.js';
+import { takeDataFolder } from '../engine/data-dir.js';
 import { openGallery, type Gallery } from '../engine/gallery/index.js';
 import { createJobQueue, type JobQueue } from '../engine/jobs/index.js';
 import { jobKindModules } from '../engine/jobs/kinds/index.js';
@@ -45,11 +51,21 @@ export interface StudioOptions {
   log?: (message: string) => void;
 }
 
+/** Throws FolderInUseError, having changed nothing, when another live process owns the data folder. */
 export function openStudio(options: StudioOptions): Studio {
   const log = options.log ?? ((message: string) => console.error(message));
   const bus = new EventEmitter();
-  const gallery = openGallery({ dataDir: options.dataDir });
-  const jobs = createJobQueue({ dataDir: options.dataDir, workerModules: jobKindModules(), log });
+  const owner = takeDataFolder(options.dataDir, options.transport === 'http' ? 'a studio served to the browser' : 'the GANvas app');
+  let gallery: Gallery | undefined;
+  let jobs: JobQueue;
+  try {
+    gallery = openGallery({ dataDir: options.dataDir, owner });
+    jobs = createJobQueue({ dataDir: options.dataDir, owner, workerModules: jobKindModules(), log });
+  } catch (error) {
+    gallery?.close();
+    owner.release();
+    throw error;
+  }
   const models = createModelCatalogue({ dataDir: options.dataDir });
   const inference = createInferenceService({ dataDir: options.dataDir, log });
   const context: StudioContext = {
@@ -86,6 +102,7 @@ export function openStudio(options: StudioOptions): Studio {
       bus.removeAllListeners();
       await Promise.allSettled([jobs.close(), inference.close()]);
       gallery.close();
+      owner.release();
     },
   };
 }

@@ -6,6 +6,9 @@
  * to `<data dir>/upscaled/<same name>/`. The handler answers as soon as the
  * job is queued; when the job ends it announces the gallery items the job
  * added (also for a cancelled job: what finished before the cancel stays).
+ * The job queue deletes the uploads when they are no longer needed (see
+ * engine/jobs/leftovers.ts): when the job succeeds, also after a retry in a
+ * later session.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -13,9 +16,11 @@ import path from 'node:path';
 import type { JobInfo, ParsedRequest } from '../../shared/contract.js';
 import { UserFacingError } from '../engine/errors.js';
 import { JobRequestError } from '../engine/jobs/index.js';
+import { UpscaleJobParams } from '../engine/jobs/kinds/upscale-params.js';
 // The catalogue lists installed packages only; it does not load tfjs, so it is safe on this thread.
 import { chooseUpscaleModel, UnknownUpscaleModelError } from '../engine/upscale/model-catalogue.js';
 import type { Handler } from './dispatch.js';
+import { checkedJobParams } from './jobs.js';
 import type { StudioContext } from './studio.js';
 
 /** A file name that is safe inside our folder, close to what the user called it. */
@@ -60,15 +65,21 @@ async function startUpscale(ctx: StudioContext, request: ParsedRequest<'upscale.
   const uploadDir = path.join(ctx.dataDir, 'uploads', folder);
   const outputDir = path.join(ctx.dataDir, 'upscaled', folder);
   const names = distinctNames(request.files.map((file) => safeUploadName(file.name)));
+  const files = names.map((name) => ({ path: path.join(uploadDir, name), name }));
+  // Checked with the job's own schema (model, tile for that model…) before a byte is written or anything queued.
+  const params = checkedJobParams('upscale.images', UpscaleJobParams, {
+    files,
+    outputDir,
+    scale: request.scale,
+    model: chosen.id,
+    ...(request.tile !== undefined ? { tile: request.tile } : {}),
+    addToGallery: true,
+  });
   await mkdir(uploadDir, { recursive: true });
-  const files: { path: string; name: string }[] = [];
   try {
     for (const [index, upload] of request.files.entries()) {
-      const name = names[index]!;
-      const file = path.join(uploadDir, name);
       // Undecodable bytes are the job's business: that file fails with its name, the others still run.
-      await writeFile(file, Buffer.from(upload.dataBase64, 'base64'));
-      files.push({ path: file, name });
+      await writeFile(files[index]!.path, Buffer.from(upload.dataBase64, 'base64'));
     }
   } catch (error) {
     await rm(uploadDir, { recursive: true, force: true });
@@ -78,17 +89,13 @@ async function startUpscale(ctx: StudioContext, request: ParsedRequest<'upscale.
   const count = files.length === 1 ? files[0]!.name : `${files.length} images`;
   let job: JobInfo;
   try {
-    job = ctx.jobs.start(
-      'upscale',
-      { files, outputDir, scale: request.scale, model: chosen.id, ...(request.tile !== undefined ? { tile: request.tile } : {}), addToGallery: true },
-      { title: `Upscale ${count} ×${request.scale} (${chosen.variant})` },
-    );
+    job = ctx.jobs.start('upscale', params, { title: `Upscale ${count} ×${request.scale} (${chosen.variant})` });
   } catch (error) {
     await rm(uploadDir, { recursive: true, force: true });
     if (error instanceof JobRequestError) throw new UserFacingError(error.code, error.message);
     throw error;
   }
-  void announceWhenFinished(ctx, job.id, uploadDir);
+  void announceWhenFinished(ctx, job.id);
   return job;
 }
 
@@ -97,7 +104,7 @@ function itemIdsOf(result: unknown): number[] {
   return Array.isArray(ids) ? ids.filter((id): id is number => Number.isInteger(id) && id > 0) : [];
 }
 
-async function announceWhenFinished(ctx: StudioContext, jobId: string, uploadDir: string): Promise<void> {
+async function announceWhenFinished(ctx: StudioContext, jobId: string): Promise<void> {
   let finished: JobInfo;
   try {
     finished = await ctx.jobs.waitFor(jobId);
@@ -112,8 +119,6 @@ async function announceWhenFinished(ctx: StudioContext, jobId: string, uploadDir
       // Emitting after the studio closed: nobody is listening.
     }
   }
-  // The originals are in the gallery now; a failed or cancelled job keeps them so it can be retried.
-  if (finished.status === 'succeeded') await rm(uploadDir, { recursive: true, force: true }).catch(() => {});
 }
 
 export function upscaleHandlers(ctx: StudioContext): { 'upscale.images': Handler<'upscale.images'> } {

@@ -4,6 +4,7 @@
  * them) with the studio idle, then again while a real pix2pix training job
  * runs in the job queue's worker thread.
  */
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -126,7 +127,8 @@ export async function measureUiRoundTrips(options: UiRoundTripOptions): Promise<
   const galleryItems = 40;
   // The bench runs from source (bin/ganvas.js loads the CLI through tsx), so the job module is the .ts file.
   const trainingModule = fileURLToPath(new URL('./training-load-job.ts', import.meta.url));
-  const queue = createJobQueue({ dataDir: options.dataDir, workerModules: [trainingModule], log: options.log });
+  // Its own folder: the studio owns options.dataDir, and one folder has one job queue (engine/owner-lock.ts).
+  const queue = createJobQueue({ dataDir: join(options.dataDir, 'training-load'), workerModules: [trainingModule], log: options.log });
   const server = await startServer({ studio, rendererDir: rendererDir(), port: 0, token: TOKEN });
   const base = `http://127.0.0.1:${server.port}/`;
   try {

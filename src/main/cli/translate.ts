@@ -1,8 +1,10 @@
 // `ganvas translate`: one image or a folder through a model, in this process
 // (no worker: the CLI has nothing else to keep responsive). A folder goes
 // through the same translateFolder as the studio's folder job.
-// Exit codes: 0 all done, 1 some file failed or the model could not run,
-// 2 usage error (bad arguments, unknown model), 130 cancelled (Ctrl+C).
+// Exit codes: 0 all done, 1 some file failed, the model could not run or
+// the input folder has no images (then nothing is written), 2 usage error
+// (bad arguments, unknown model), 130 cancelled (Ctrl+C). Outputs are
+// printed as absolute paths, wherever the command was run from.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseCommandLine, UsageError } from './usage.js';
@@ -106,6 +108,16 @@ export async function translateCommand(argv: string[]): Promise<number> {
     console.error(`ganvas translate: ${args.input} does not exist`);
     return 2;
   }
+  if (inputKind === 'folder') {
+    // Before any model loads: an empty folder is an error, not "0 translated" and a new empty output folder.
+    const { inputImages } = await import('../engine/inference/input-folder.js');
+    try {
+      await inputImages(args.input);
+    } catch (error) {
+      console.error(`ganvas translate: ${(error as Error).message}`);
+      return 1;
+    }
+  }
 
   const { resolveDataDir } = await import('../engine/data-dir.js');
   const { createModelCatalogue, locateModelFolder } = await import('../engine/models/catalogue.js');
@@ -120,10 +132,10 @@ export async function translateCommand(argv: string[]): Promise<number> {
     return error instanceof UserFacingError && error.code === 'not_found' ? 2 : 1;
   }
 
-  let output = args.output;
+  let output = path.resolve(args.output);
   let format: 'png' | 'jpeg' | 'webp' = 'png';
   if (inputKind === 'file') {
-    if ((await kindOf(output)) === 'folder' || /[\\/]$/.test(output)) {
+    if ((await kindOf(output)) === 'folder' || /[\\/]$/.test(args.output)) {
       output = path.join(output, `${path.basename(args.input, path.extname(args.input))}.png`);
     }
     const chosen = formats[path.extname(output).toLowerCase()];

@@ -1,7 +1,9 @@
 // `ganvas upscale`: super-resolution of a file or a folder with the pretrained
 // models that install with GANvas. Exit codes: 0 all done, 1 some file
-// failed, 2 usage error, 130 cancelled (Ctrl+C).
-import { stat } from 'node:fs/promises';
+// failed or the input folder has no images (then nothing is written, not even
+// the output folder), 2 usage error, 130 cancelled (Ctrl+C). Outputs are
+// printed as absolute paths, wherever the command was run from.
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseCommandLine, UsageError } from './usage.js';
 
@@ -97,6 +99,15 @@ async function isFolder(p: string): Promise<boolean> {
   }
 }
 
+/** Why a folder cannot be upscaled: it has no image file directly inside it. Null when it has some. */
+async function emptyFolderProblem(folder: string): Promise<string | null> {
+  const { isImageFileName } = await import('../engine/upscale/image-files.js');
+  const entries = await readdir(folder, { withFileTypes: true });
+  if (entries.some((entry) => entry.isFile() && isImageFileName(entry.name))) return null;
+  const read = ['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.gif', '.avif', '.svg'].filter((ext) => isImageFileName(`photo${ext}`));
+  return `The input folder ${path.resolve(folder)} has no images to upscale: GANvas reads the ${read.join(', ')} files directly inside it (not in sub-folders). Nothing was written.`;
+}
+
 function seconds(ms: number | undefined): string {
   if (ms === undefined) return '';
   return ms < 60_000 ? `, about ${Math.ceil(ms / 1000)} s left` : `, about ${Math.ceil(ms / 60_000)} min left`;
@@ -133,6 +144,11 @@ export async function upscaleCommand(argv: string[]): Promise<number> {
   if (folderInput && !args.output) {
     console.error('ganvas upscale: give --output FOLDER for a folder of images; GANvas never writes into the input folder.');
     return 2;
+  }
+  const empty = folderInput ? await emptyFolderProblem(args.input) : null;
+  if (empty !== null) {
+    console.error(`ganvas upscale: ${empty}`);
+    return 1;
   }
 
   const { initBackend } = await import('../engine/backend/index.js');
@@ -176,6 +192,7 @@ export async function upscaleCommand(argv: string[]): Promise<number> {
     if (args.output && ((await isFolder(args.output)) || /[\\/]$/.test(args.output))) {
       output = path.join(args.output, engine.defaultOutputName(args.input, args.scale, format));
     }
+    output = path.resolve(output);
     const done = await engine.upscaleFile(args.input, output, { ...options, format: args.format ?? engine.formatFromName(output) ?? format });
     endLine();
     console.log(`${done.output}  ${done.width}×${done.height}  ${done.model}  ${(done.ms / 1000).toFixed(1)} s`);

@@ -42,9 +42,18 @@ export interface PairedDataset extends BatchSource<PairedBatch> {
 /** Aspect ratios may differ this much (rounding in exported sizes) and still line up. */
 const aspectTolerance = 0.01;
 
+/** What a folder must look like to train Pix2Pix, for messages that refuse one. */
+export const PAIRED_LAYOUTS =
+  'Pix2Pix trains on pairs, in one of two layouts: A/ and B/ folders with files of matching names (A/cat.png ↔ B/cat.png), ' +
+  'or side-by-side images exactly twice as wide as high (A on the left half, B on the right)';
+
 /**
  * A pix2pix dataset. Layouts:
  * - side-by-side: every image is A|B, split in the middle (the reference code's format);
+ *   only images exactly twice as wide as high are taken as pairs (the
+ *   reference datasets, e.g. facades, are 512×256), so a folder of plain
+ *   photos is refused with the accepted layouts instead of trained on as
+ *   nonsense halves;
  * - folders: `A/` and `B/`, matched by file name without extension (`A/cat.png` ↔ `B/cat.jpg`),
  *   including sub-folders (`A/x/cat.png` ↔ `B/x/cat.png`).
  * Either may sit inside `train/`, `val/`, `test/`.
@@ -193,6 +202,7 @@ async function keepAlignable(folder: string, pairs: ImagePair[], size: number, w
   const headerOf = new Map(files.map((file, i) => [file, headers[i]!]));
   const kept: ImagePair[] = [];
   const small: string[] = [];
+  const notPairs: { name: string; width: number; height: number }[] = [];
   for (const pair of pairs) {
     const sides = ('file' in pair ? [pair.file] : [pair.a, pair.b]).map((f) => headerOf.get(f)!);
     const broken = sides.find((h): h is ImageDecodeError => h instanceof ImageDecodeError);
@@ -201,6 +211,10 @@ async function keepAlignable(folder: string, pairs: ImagePair[], size: number, w
       continue;
     }
     const [first, second] = sides as ImageHeader[];
+    if ('file' in pair && !looksLikePair(first!)) {
+      notPairs.push({ name: pair.name, width: first!.width, height: first!.height });
+      continue;
+    }
     if (second && !first!.scalable && !second.scalable) {
       if (Math.abs(aspect(first!) / aspect(second) - 1) > aspectTolerance) {
         warnings.push(
@@ -214,9 +228,29 @@ async function keepAlignable(folder: string, pairs: ImagePair[], size: number, w
     if (!first!.scalable && (width < size || first!.height < size)) small.push(pair.name);
     kept.push(pair);
   }
+  if (notPairs.length > 0 && kept.length === 0) {
+    const example = notPairs[0]!;
+    throw new DatasetError(
+      `${folder}: no image here looks like a pair (${plural(notPairs.length, 'image')} not twice as wide as high; ` +
+        `${example.name} is ${example.width}×${example.height}). ${PAIRED_LAYOUTS}.`,
+      folder,
+    );
+  }
+  if (notPairs.length > 0) {
+    warnings.push(
+      `${plural(notPairs.length, 'image')} not exactly twice as wide as high, so not side-by-side A|B pairs (skipped): ` +
+        nameList(notPairs.map((p) => `${p.name} (${p.width}×${p.height})`)),
+    );
+  }
   if (small.length > 0) {
     warnings.push(`${plural(small.length, 'pair')} smaller than the ${size} px training size will be upscaled (blurry): ${nameList(small)}`);
   }
   if (kept.length === 0) throw new DatasetError(`${folder}: no usable pairs; see the warnings for each file`, folder);
   return kept;
+}
+
+/** A side-by-side A|B image: exactly twice as wide as high (a drawing that scales: within the aspect tolerance). */
+function looksLikePair(header: ImageHeader): boolean {
+  if (header.scalable) return Math.abs(aspect(header) / 2 - 1) <= aspectTolerance;
+  return header.width === 2 * header.height;
 }

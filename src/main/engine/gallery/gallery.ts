@@ -22,7 +22,8 @@ import { fileExtension, makeThumbnail, prepareImage, type PreparedImage } from '
 import { checkNewItem, normaliseTags, readImage, type CheckedItem, type NewItem } from './new-item.js';
 import { ITEM_COLUMNS, ITEM_SOURCE, toGalleryItem, type ItemRow } from './item-rows.js';
 import { recoverFiles, unreferencedImages, type RecoveryReport, type StoredImage } from './recovery.js';
-import { acquireRepairLock } from './folder-lock.js';
+import { takeDataFolder } from '../data-dir.js';
+import { FolderInUseError, type OwnerLock } from '../owner-lock.js';
 
 export interface GalleryOptions {
   dataDir: string;
@@ -30,6 +31,15 @@ export interface GalleryOptions {
   now?: () => number;
   /** better-sqlite3 addon to load instead of the default (the Electron build). */
   nativeBinding?: string;
+  /**
+   * The data folder's owner lock, when the caller holds it (the studio). Only
+   * the owner repairs: repair deletes files no committed row names, which
+   * could be another process's files written but not yet committed. Without
+   * it the gallery owns the folder for its own life if the folder is free,
+   * and otherwise leaves repair to the owner (SQLite takes writers from
+   * several processes, so reading and adding still work).
+   */
+  owner?: OwnerLock;
 }
 
 export interface ImportFile {
@@ -111,17 +121,28 @@ class SqliteGallery implements Gallery {
     this.now = options.now ?? Date.now;
     this.images = new ContentStore(path.join(this.dataDir, 'images'));
     this.thumbs = new ContentStore(path.join(this.dataDir, 'thumbs'));
-    this.releaseLock = acquireRepairLock(this.dataDir);
-    if (this.releaseLock) {
+    let skipped: string | null = null;
+    if (!options.owner) {
+      try {
+        this.ownLock = takeDataFolder(this.dataDir, 'the gallery');
+      } catch (error) {
+        if (!(error instanceof FolderInUseError)) throw error;
+        skipped = error.heldByThisProcess
+          ? 'this process owns the data folder elsewhere and repairs it there'
+          : `another GANvas process is using this data folder (pid ${error.holder.pid}, \`${error.holder.command}\`) and repairs it`;
+      }
+    }
+    if (skipped === null) {
       const { report, thumbsToMake } = recoverFiles(db, this.images, this.thumbs);
       this.recovery = this.remakeThumbnails(thumbsToMake, report);
     } else {
-      // Another live GANvas process owns this folder and repairs it; repairing here could delete its uncommitted files.
-      this.recovery = Promise.resolve({ tempFilesRemoved: 0, trashedItemsDeleted: 0, trashFilesRemoved: 0, orphanFilesRemoved: 0, thumbnailsRegenerated: 0, missingImages: [], skipped: 'another GANvas process is using this data folder' });
+      // Repairing here could delete the owner's uncommitted files.
+      this.recovery = Promise.resolve({ tempFilesRemoved: 0, trashedItemsDeleted: 0, trashFilesRemoved: 0, orphanFilesRemoved: 0, thumbnailsRegenerated: 0, missingImages: [], skipped });
     }
   }
 
-  private readonly releaseLock: (() => void) | null;
+  /** The lock this gallery took itself (none when the caller owns the folder, or another process does). */
+  private readonly ownLock: OwnerLock | null = null;
 
   async addItem(item: NewItem): Promise<GalleryItem> {
     const fields = checkNewItem(item, this.now);
@@ -277,7 +298,7 @@ class SqliteGallery implements Gallery {
     if (this.closed) return;
     this.closed = true;
     this.db.close();
-    this.releaseLock?.();
+    this.ownLock?.release();
   }
 
   // ------------------------------------------------------------ internals

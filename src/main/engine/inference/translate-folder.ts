@@ -3,19 +3,21 @@
  * the `translate-folder` job and `ganvas translate`, so both behave the same:
  *
  * - never writes into the input folder (refused up front, also through symlinks);
+ * - an input folder without images is an error (EmptyInputFolderError), not
+ *   "0 translated", and no output folder is made for it;
  * - a file that cannot be read fails only itself, listed with the reason;
  * - outputs keep their names; PNG unless the input was JPEG or WebP (kept);
  * - each output is written to a temporary name and renamed, so a cancel or
  *   crash never leaves a half-written image; a journal lets a resumed run skip
  *   what is done.
  */
-import { mkdir, readdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { UserFacingError } from '../errors.js';
 import { encodeImage, ImageDecodeError, type EncodeFormat } from '../image/index.js';
-import { byCodePoint, isImageFile } from '../data/image-files.js';
 import type { Translator } from '../models/load-translator.js';
 import { translateImage } from './translate-image.js';
+import { inputImages } from './input-folder.js';
 
 export interface FolderTranslation {
   translator: Translator;
@@ -67,20 +69,6 @@ export async function checkFolders(inputDir: string, outputDir: string): Promise
   }
 }
 
-async function listInputImages(inputDir: string): Promise<string[]> {
-  let entries;
-  try {
-    entries = await readdir(inputDir, { withFileTypes: true });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserFacingError(
-      'invalid_request',
-      code === 'ENOENT' ? `The input folder ${inputDir} does not exist` : code === 'ENOTDIR' ? `${inputDir} is a file, not a folder` : `The input folder ${inputDir} cannot be read (${code ?? String(error)})`,
-    );
-  }
-  return entries.filter((e) => e.isFile() && !e.name.startsWith('.') && isImageFile(e.name)).map((e) => e.name).sort(byCodePoint);
-}
-
 /** Output names: same base name; JPEG and WebP keep their format, the rest become PNG. Clashes (a.gif, a.png) get the old extension kept. */
 export function outputNames(files: string[]): Map<string, { name: string; format: EncodeFormat }> {
   const names = new Map<string, { name: string; format: EncodeFormat }>();
@@ -99,7 +87,7 @@ export function outputNames(files: string[]): Map<string, { name: string; format
 
 export async function translateFolder(job: FolderTranslation): Promise<FolderTranslationResult> {
   await checkFolders(job.inputDir, job.outputDir);
-  const files = await listInputImages(job.inputDir);
+  const files = await inputImages(job.inputDir);
   const names = outputNames(files);
   await mkdir(job.outputDir, { recursive: true });
   const result: FolderTranslationResult = { translated: 0, skipped: 0, failed: [], resized: 0 };

@@ -2,12 +2,20 @@
  * The job queue, living on the main thread: it keeps the list of jobs, starts
  * them one at a time on a worker thread, forwards their progress, and owns
  * the rules of cancel, pause, resume and restarts. It never loads tfjs itself.
+ *
+ * It runs in the data folder's owner only (owner-lock.ts): opening a queue
+ * marks the jobs the last process left queued or running as interrupted,
+ * which would be wrong while another live process is still running them.
+ * It also cleans what jobs leave behind (leftovers.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ResourceLimits } from 'node:worker_threads';
+import { takeDataFolder } from '../data-dir.js';
+import type { OwnerLock } from '../owner-lock.js';
 import { loadJobRecords, saveJobRecord } from './job-records.js';
+import { cleanAfterJob, cleanAtStart } from './leftovers.js';
 import { emptyProgress } from './progress-meter.js';
 import {
   isFinished,
@@ -26,6 +34,13 @@ import { JobWorkerThread } from './worker-thread.js';
 export interface JobQueueOptions {
   /** Job records and journals go to `<dataDir>/jobs/`. */
   dataDir: string;
+  /**
+   * The data folder's owner lock, when the caller holds it (the studio).
+   * Without it the queue takes the folder itself for its life, and throws
+   * FolderInUseError, before reading or rewriting any record, when another
+   * live process owns it.
+   */
+  owner?: OwnerLock;
   /** Jobs run one at a time: training and batch inference each use the whole CPU on a 2-core machine. */
   concurrency?: 1;
   /** Absolute paths or file URLs of modules that export job kinds (`defineJobKind`). */
@@ -92,6 +107,8 @@ interface CurrentJob {
   id: string;
   worker: JobWorkerThread;
   cancelTimer: ReturnType<typeof setTimeout> | null;
+  /** Its worker is being stopped hard; the job ends once the thread is gone. */
+  stopping: boolean;
 }
 
 /** Progress of a running job is saved at most this often, so a record after a crash shows roughly how far it got. */
@@ -119,6 +136,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   const cancelGraceMs = options.cancelGraceMs ?? 10_000;
   const closeGraceMs = options.closeGraceMs ?? 3000;
   const report = options.log ?? ((message: string) => console.warn(`[jobs] ${message}`));
+  const ownLock = options.owner ? null : takeDataFolder(dataDir, 'the job queue');
 
   const jobs = new Map<string, Entry>();
   const waiting: string[] = [];
@@ -170,10 +188,12 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     return entry;
   }
 
+  /** `stoppedThread`: the id of the worker thread that was stopped or crashed running it, and is gone now. */
   function finish(
     entry: Entry,
     status: 'succeeded' | 'failed' | 'cancelled',
     details: { error?: string; note?: string; result?: unknown } = {},
+    stoppedThread: number | null = null,
   ): void {
     const index = waiting.indexOf(entry.info.id);
     if (index >= 0) waiting.splice(index, 1);
@@ -190,6 +210,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     }
     emit('progress', { id: entry.info.id, status, progress: { ...entry.info.progress } });
     setStatus(entry, status);
+    cleanAfterJob(dataDir, { id: entry.info.id, kind: entry.info.kind, status, params: entry.params }, stoppedThread, report);
     for (const resolve of waiters.get(entry.info.id)?.splice(0) ?? []) resolve(snapshot(entry.info));
   }
 
@@ -214,7 +235,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     if (!worker.ready) return; // `ready` calls schedule() again
     const entry = jobs.get(id)!;
     waiting.splice(waiting.indexOf(id), 1);
-    current = { id, worker, cancelTimer: null };
+    current = { id, worker, cancelTimer: null, stopping: false };
     worker.resetControl();
     worker.post({
       type: 'run',
@@ -293,29 +314,41 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       const entry = jobs.get(current.id);
       if (current.cancelTimer) clearTimeout(current.cancelTimer);
       current = null;
-      if (entry) finish(entry, 'failed', { error: `${reason} while running this job; the queue goes on with a new worker` });
+      if (entry) finish(entry, 'failed', { error: `${reason} while running this job; the queue goes on with a new worker` }, thread.threadId);
     } else {
       report(reason);
     }
     schedule();
   }
 
+  /**
+   * The job stays current until its thread is gone, so nothing else starts
+   * meanwhile and its half-written files can be deleted safely as it ends.
+   */
   function stopHard(id: string, note: string): void {
-    if (!current || current.id !== id) return;
-    const { worker: thread } = current;
-    current = null;
+    if (!current || current.id !== id || current.stopping) return;
+    const stopping = current;
+    stopping.stopping = true;
+    if (stopping.cancelTimer) clearTimeout(stopping.cancelTimer);
+    const { worker: thread } = stopping;
     if (worker === thread) worker = null;
-    const entry = jobs.get(id);
-    if (entry) finish(entry, 'cancelled', { note });
-    stopWorker(thread);
-    schedule();
+    const stopped = thread.stop().finally(() => {
+      stoppingWorkers.delete(stopped);
+      if (current === stopping) current = null;
+      const entry = jobs.get(id);
+      if (entry && !isFinished(entry.info.status)) finish(entry, 'cancelled', { note }, thread.threadId);
+      schedule();
+    });
+    stoppingWorkers.add(stopped);
   }
 
   // Jobs that were queued or running when the app last stopped can never report back: say so, and let them be resumed.
+  const interrupted = new Set<string>();
   for (const record of loadJobRecords(dataDir, report)) {
     const entry: Entry = { info: record.info, params: record.params, lastSavedAt: 0 };
     jobs.set(record.info.id, entry);
     if (!isFinished(record.info.status)) {
+      interrupted.add(record.info.id);
       entry.info.status = 'failed';
       entry.info.resumable = true;
       entry.info.error = INTERRUPTED_MESSAGE;
@@ -324,6 +357,12 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       save(entry);
     }
   }
+  cleanAtStart(
+    dataDir,
+    [...jobs.values()].map(({ info, params }) => ({ id: info.id, kind: info.kind, status: info.status, params })),
+    interrupted,
+    report,
+  );
 
   const queue: JobQueue = {
     start(kind, params, startOptions = {}) {
@@ -384,7 +423,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
         finish(entry, 'cancelled');
         return snapshot(entry.info);
       }
-      if (current.cancelTimer === null) {
+      if (current.cancelTimer === null && !current.stopping) {
         current.worker.setCancelled();
         current.worker.post({ type: 'cancel', jobId: id });
         const seconds = Math.round(cancelGraceMs / 100) / 10;
@@ -500,6 +539,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       if (worker) stopWorker(worker);
       worker = null;
       await Promise.all([...stoppingWorkers]);
+      ownLock?.release();
     },
   };
   return queue;

@@ -29,6 +29,8 @@ export class JobWorkerThread {
   private nextRequestId = 1;
   private readonly statsRequests = new Map<number, { resolve(stats: WorkerStats): void; reject(error: Error): void }>();
   ready = false;
+  /** The thread's worker_threads id, what a lock it takes records as its holder; kept, since Worker.threadId reads -1 once the thread has ended. */
+  readonly threadId: number;
 
   constructor(entry: WorkerEntry, modules: string[], events: WorkerThreadEvents, resourceLimits?: ResourceLimits) {
     const control = new SharedArrayBuffer(CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT);
@@ -38,6 +40,7 @@ export class JobWorkerThread {
     this.worker = entry.typeScriptLoader
       ? new Worker(typeScriptBootstrap(entry.entry, entry.typeScriptLoader), { ...common, eval: true })
       : new Worker(entry.entry, common);
+    this.threadId = this.worker.threadId;
     this.worker.on('message', (message: FromWorker) => {
       if (message.type === 'ready') this.ready = true;
       if (message.type === 'stats') {

@@ -16,6 +16,7 @@ import { hasCheckpoint, loadCheckpoint, readCheckpoint, saveCheckpoint } from '.
 import { learningRatesAt, setLearningRate } from './learning-rate.js';
 import { LossLog, truncateLossHistory } from './loss-history.js';
 import { sampleGrid, writeRgbPng } from './sample-grid.js';
+import { takeOwnership } from '../owner-lock.js';
 
 /** Where batches come from; the caller owns it (the trainer only disposes the batches it gets). */
 export interface TrainingData<B> {
@@ -92,7 +93,26 @@ function describeNonFinite(losses: Record<string, number>): string | null {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * One trainer per run folder (see owner-lock.ts): a second one, in this
+ * process or another (the CLI beside a studio job), is refused with a
+ * message naming the holder, before it reads or writes anything in the run.
+ */
 export async function train<C extends FamilyConfig, B>(options: TrainOptions<C, B>): Promise<TrainResult> {
+  await fs.mkdir(options.outDir, { recursive: true });
+  const lock = takeOwnership(options.outDir, {
+    purpose: `training ${options.family.title}`,
+    what: 'The run folder',
+    advice: 'Two trainers on one run would overwrite each other\'s checkpoints: wait for it to finish or stop it, or train into another folder.',
+  });
+  try {
+    return await trainRun(options);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainRun<C extends FamilyConfig, B>(options: TrainOptions<C, B>): Promise<TrainResult> {
   const { family, data, outDir, signal, config } = options;
   const module = options.module ?? ((await family.loadModel()) as FamilyModule<C, B>);
   const sampleRows = options.sampleRows ?? 4;

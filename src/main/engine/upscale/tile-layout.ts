@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { largestUpscaleTile } from '../../../shared/upscale-tiles.js';
 import type { LoadedUpscaleModel } from './load-model.js';
 import { checkLayout, type TileLayout } from './tiling.js';
 
@@ -47,8 +48,8 @@ export function smallestTile(loaded: LoadedUpscaleModel): number {
 export function tileLayoutFor(loaded: LoadedUpscaleModel, tile?: number): TileLayout {
   const side = tile ?? defaultTileSize(loaded);
   const smallest = smallestTile(loaded);
-  if (!Number.isInteger(side) || side < smallest || side > 2048) {
-    throw new RangeError(`tile size must be a whole number from ${smallest} to 2048 for ${loaded.info.id}, got ${side}`);
+  if (!Number.isInteger(side) || side < smallest || side > largestUpscaleTile) {
+    throw new RangeError(`tile size must be a whole number from ${smallest} to ${largestUpscaleTile} for ${loaded.info.id}, got ${side}`);
   }
   const layout = { tile: side, context: contextFor(loaded), feather };
   checkLayout(layout);

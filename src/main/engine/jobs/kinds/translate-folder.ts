@@ -10,7 +10,7 @@
  * ids are in the result, so the main thread can announce `gallery.changed`
  * when the job finishes.
  */
-import { z } from 'zod';
+import { TranslateFolderParams } from './translate-folder-params.js';
 import { defineJobKind } from '../job-kind.js';
 import { initBackend } from '../../backend/index.js';
 import { openGallery, type Gallery } from '../../gallery/index.js';
@@ -18,15 +18,8 @@ import { createModelCatalogue, locateModelFolder } from '../../models/catalogue.
 import { loadTranslator } from '../../models/load-translator.js';
 import { translateFolder, type FolderTranslationResult } from '../../inference/translate-folder.js';
 
-export const TranslateFolderParams = z
-  .object({
-    modelId: z.string().min(1).max(4096),
-    inputDir: z.string().min(1).max(4096),
-    outputDir: z.string().min(1).max(4096),
-    options: z.record(z.string(), z.unknown()).optional(),
-    saveToGallery: z.boolean().default(false),
-  })
-  .strict();
+// The params live in a module without tfjs, so the main thread checks requests with the same schema.
+export { TranslateFolderParams } from './translate-folder-params.js';
 
 export interface TranslateFolderJobResult extends FolderTranslationResult {
   modelId: string;

@@ -17,7 +17,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { UpscaleJobParams } from './upscale-params.js';
 import { defineJobKind, JobCancelledError, type JobContext } from '../job-kind.js';
 import { initBackend } from '../../backend/index.js';
 import { openGallery, type Gallery } from '../../gallery/index.js';
@@ -34,20 +35,8 @@ import {
   type UpscaleFormat,
 } from '../../upscale/index.js';
 
-export const UpscaleJobParams = z
-  .object({
-    /** Files to upscale, in order; `name` is what the user calls the file (shown in progress and errors). */
-    files: z.array(z.object({ path: z.string().min(1).max(4096), name: z.string().min(1).max(255) }).strict()).min(1).max(10_000),
-    outputDir: z.string().min(1).max(4096),
-    scale: z.union([z.literal(2), z.literal(3), z.literal(4)]),
-    /** 'slim' | 'medium' | 'thick', or a full id like 'esrgan-slim-x2'; default: the scale's default model. */
-    model: z.string().min(1).max(200).optional(),
-    /** Tile side in input pixels; default: from free memory. */
-    tile: z.number().int().min(32).max(2048).optional(),
-    addToGallery: z.boolean().default(true),
-  })
-  .strict();
-export type UpscaleJobParams = z.input<typeof UpscaleJobParams>;
+// The params live in a module without tfjs, so the main thread checks requests with the same schema.
+export { UpscaleJobParams } from './upscale-params.js';
 
 export interface UpscaledFile {
   name: string;
