@@ -19,8 +19,8 @@ export class LiveJobs {
   jobs = $state.raw<JobInfo[]>([]);
   order = $state.raw<QueueOrder>({ current: null, waiting: [] });
   loadError = $state<string>();
-  /** What this page asked of jobs it started that JobInfo does not carry, e.g. a folder job's output folder. */
-  readonly #asked = new Map<string, Record<string, string>>();
+  /** What this tab asked of jobs it started that JobInfo does not carry, e.g. a folder job's output folder (kept across reloads). */
+  readonly #asked = readAsked();
   /** Jobs that were queued, running or paused at some moment while this page was open. */
   #seenLive = $state.raw<ReadonlySet<string>>(new Set());
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
@@ -66,6 +66,12 @@ export class LiveJobs {
 
   remember(id: string, asked: Record<string, string>): void {
     this.#asked.set(id, asked);
+    for (const old of [...this.#asked.keys()].slice(0, Math.max(0, this.#asked.size - ASKED_KEPT))) this.#asked.delete(old);
+    try {
+      sessionStorage.setItem(ASKED_KEY, JSON.stringify([...this.#asked]));
+    } catch {
+      // Storage off or full: the paths are then known until the page reloads.
+    }
   }
 
   asked(id: string): Record<string, string> | undefined {
@@ -107,6 +113,27 @@ export class LiveJobs {
     if (!isFinished(event.status)) this.#markLive([next]);
     // The order, a finished job's result and its error come with the list.
     if (event.status !== previous.status) this.#scheduleRefresh();
+  }
+}
+
+const ASKED_KEY = 'ganvas.jobs.asked';
+const ASKED_KEPT = 50;
+
+function readAsked(): Map<string, Record<string, string>> {
+  try {
+    const stored: unknown = JSON.parse(sessionStorage.getItem(ASKED_KEY) ?? '[]');
+    if (!Array.isArray(stored)) return new Map();
+    const entries = stored.filter(
+      (entry): entry is [string, Record<string, string>] =>
+        Array.isArray(entry) &&
+        typeof entry[0] === 'string' &&
+        typeof entry[1] === 'object' &&
+        entry[1] !== null &&
+        Object.values(entry[1] as object).every((value) => typeof value === 'string'),
+    );
+    return new Map(entries.slice(-ASKED_KEPT));
+  } catch {
+    return new Map();
   }
 }
 
