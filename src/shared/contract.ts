@@ -287,6 +287,20 @@ export const methods = {
     response: z.object({ models: z.array(ModelInfo) }),
   },
   /**
+   * Moves a trained run (`run:NAME`, with every finished job that trained it)
+   * or a user model (`user:NAME`) to the trash; `models.restore` undoes it
+   * until the studio starts next. Bundled and npm models are refused with the
+   * reason; so is a run a job is still training.
+   */
+  'models.delete': {
+    request: z.object({ id: ModelInfo.shape.id }).strict(),
+    response: z.object({ deleted: z.string(), jobs: z.array(JobIdRequest.shape.id) }),
+  },
+  'models.restore': {
+    request: z.object({ id: ModelInfo.shape.id }).strict(),
+    response: z.object({ restored: z.string(), jobs: z.array(JobIdRequest.shape.id) }),
+  },
+  /**
    * Translates one image with a model, at interactive speed (the Doodle
    * view calls it while the user draws). Runs beside training jobs, not
    * behind them.
@@ -307,7 +321,29 @@ export const methods = {
   // ---- jobs (training, folders, upscaling): long work off the UI thread
   'jobs.list': {
     request: Empty,
-    response: z.object({ jobs: z.array(JobInfo) }),
+    response: z.object({
+      jobs: z.array(JobInfo),
+      /** Who holds the worker (running or paused) and who waits, first to run first; so a view can say what a queued job waits for. */
+      order: z.object({ current: JobIdRequest.shape.id.nullable(), waiting: z.array(JobIdRequest.shape.id) }),
+    }),
+  },
+  /** The newest lines a job logged (kept in `<data dir>/jobs/<id>.log.jsonl`, bounded), oldest first; `total` counts every line kept. */
+  'jobs.log': {
+    request: z.object({ id: JobIdRequest.shape.id, limit: z.number().int().min(1).max(2000).default(200) }).strict(),
+    response: z.object({ lines: z.array(JobLogEvent.omit({ id: true })), total: z.number().int().nonnegative() }),
+  },
+  /**
+   * Moves a finished job to the trash; for a training job that is its whole
+   * run: the run folder and every job that trained it (`removed` lists them).
+   * `jobs.restore` undoes it until the studio starts next.
+   */
+  'jobs.remove': {
+    request: JobIdRequest,
+    response: z.object({ removed: z.array(JobIdRequest.shape.id), run: z.string().nullable() }),
+  },
+  'jobs.restore': {
+    request: z.object({ ids: z.array(JobIdRequest.shape.id).min(1).max(500) }).strict(),
+    response: z.object({ restored: z.array(JobIdRequest.shape.id) }),
   },
   'jobs.get': { request: JobIdRequest, response: JobInfo },
   'jobs.cancel': { request: JobIdRequest, response: JobInfo },
@@ -370,6 +406,16 @@ export const methods = {
       lastStep: z.number().int().nonnegative(),
       losses: z.record(z.string(), z.array(LossPoint)),
     }),
+  },
+  /** The sample grids a training job's run has on disk (`samples/step-*.png`), oldest first, at most `limit` of the newest. */
+  'train.samples': {
+    request: z.object({ id: JobIdRequest.shape.id, limit: z.number().int().min(1).max(10_000).default(500) }).strict(),
+    response: z.object({ samples: z.array(z.object({ step: z.number().int().nonnegative() })) }),
+  },
+  /** One sample grid of a training job's run, as PNG bytes. */
+  'train.sample': {
+    request: z.object({ id: JobIdRequest.shape.id, step: z.number().int().nonnegative() }).strict(),
+    response: z.object({ step: z.number().int().nonnegative(), image: InlineImage }),
   },
   /** Translates or upscales every image of a folder into another folder (never into the input folder). */
   'translate.folder': {

@@ -1,6 +1,7 @@
 /**
- * Handlers for jobs (list, pause, cancel, retry…), starting training, a
- * training run's loss history, folder translation, and the bridge from the
+ * Handlers for jobs (list, pause, cancel, retry, their kept logs), starting
+ * training, a training run's loss history and sample grids, folder
+ * translation, and the bridge from the
  * job queue's events to the contract's job.progress / job.log / job.sample
  * events.
  *
@@ -10,13 +11,13 @@
  * kind's own schema, the model must be in the catalogue, the input folder
  * must hold images.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { z } from 'zod';
 import type { ParsedRequest, Response } from '../../shared/contract.js';
 import { zodIssues } from '../../shared/zod-issues.js';
 import { UserFacingError } from '../engine/errors.js';
-import { isFinished, JobRequestError, type JobInfo } from '../engine/jobs/index.js';
+import { isFinished, JobRequestError, readJobLog, type JobInfo } from '../engine/jobs/index.js';
 import { readSampleNotice } from '../engine/jobs/kinds/sample-notice.js';
 // Descriptors and the run-config check load no tfjs: safe on the main thread.
 import { families } from '../engine/gans/registry.js';
@@ -38,8 +39,11 @@ type JobMethods =
   | 'jobs.stats'
   | 'train.families'
   | 'train.estimate'
+  | 'jobs.log'
   | 'train.start'
   | 'train.history'
+  | 'train.samples'
+  | 'train.sample'
   | 'translate.folder';
 
 /** The queue's own refusals carry the contract's codes; everything else passes through as is. */
@@ -128,18 +132,56 @@ async function estimateTraining(ctx: StudioContext, request: ParsedRequest<'trai
   };
 }
 
+/** The run folder a training job trains, or undefined for other jobs (and unknown ids). */
+export function trainingRunDir(ctx: StudioContext, id: string): string | undefined {
+  const job = ctx.jobs.get(id);
+  if (job?.kind !== 'train') return undefined;
+  const params = ctx.jobs.paramsOf(id);
+  const runDir = typeof params === 'object' && params !== null && 'runDir' in params ? (params as { runDir: unknown }).runDir : undefined;
+  return typeof runDir === 'string' ? runDir : undefined;
+}
+
+function requireJob(ctx: StudioContext, id: string): JobInfo {
+  const job = ctx.jobs.get(id);
+  if (!job) throw new UserFacingError('not_found', `there is no job '${id}'`);
+  return job;
+}
+
+function requireRunDir(ctx: StudioContext, id: string, what: string): string {
+  const job = requireJob(ctx, id);
+  const runDir = trainingRunDir(ctx, id);
+  if (runDir === undefined) throw new UserFacingError('invalid_request', `'${job.title}' is not a training job, so it has no ${what}`);
+  return runDir;
+}
+
 /** The losses.jsonl of a training job's run folder, summarised for a chart. */
 async function trainingHistory(ctx: StudioContext, request: ParsedRequest<'train.history'>): Promise<Response<'train.history'>> {
-  const job = ctx.jobs.get(request.id);
-  if (!job) throw new UserFacingError('not_found', `there is no job '${request.id}'`);
-  const params = ctx.jobs.paramsOf(request.id);
-  const runDir = typeof params === 'object' && params !== null && 'runDir' in params ? (params as { runDir: unknown }).runDir : undefined;
-  if (job.kind !== 'train' || typeof runDir !== 'string') {
-    throw new UserFacingError('invalid_request', `'${job.title}' is not a training job, so it has no loss history`);
-  }
+  const runDir = requireRunDir(ctx, request.id, 'loss history');
   const { readLossHistory, summariseLossHistory } = await import('../engine/train/loss-history.js');
   const entries = await readLossHistory(runDir);
   return { lastStep: entries.at(-1)?.step ?? 0, losses: summariseLossHistory(entries, request.maxPoints) };
+}
+
+// The trainer names its grids step-NNNNNN.png (train/train.ts, which loads tfjs, so it is not imported here).
+const SAMPLE_FILE = /^step-(\d{1,12})\.png$/;
+
+/** The sample grids in a run folder, by step, oldest first. */
+async function sampleFiles(runDir: string): Promise<{ step: number; file: string }[]> {
+  const folder = join(runDir, 'samples');
+  const names = await readdir(folder).catch(() => [] as string[]);
+  return names
+    .flatMap((name) => {
+      const match = SAMPLE_FILE.exec(name);
+      return match ? [{ step: Number(match[1]), file: join(folder, name) }] : [];
+    })
+    .sort((a, b) => a.step - b.step);
+}
+
+async function trainingSample(ctx: StudioContext, request: ParsedRequest<'train.sample'>): Promise<Response<'train.sample'>> {
+  const runDir = requireRunDir(ctx, request.id, 'sample grids');
+  const found = (await sampleFiles(runDir)).find((sample) => sample.step === request.step);
+  if (!found) throw new UserFacingError('not_found', `the run has no sample grid of step ${request.step}`);
+  return { step: found.step, image: (await readFile(found.file)).toString('base64') };
 }
 
 async function startFolderTranslation(ctx: StudioContext, request: ParsedRequest<'translate.folder'>): Promise<JobInfo> {
@@ -174,11 +216,11 @@ export function jobHandlers(ctx: StudioContext): { [M in JobMethods]: Handler<M>
   const { jobs } = ctx;
   const runJobs: RunJobs = new Map();
   return {
-    'jobs.list': () => ({ jobs: jobs.list() }),
-    'jobs.get': ({ id }) => {
-      const job = jobs.get(id);
-      if (!job) throw new UserFacingError('not_found', `there is no job '${id}'`);
-      return job;
+    'jobs.list': () => ({ jobs: jobs.list(), order: jobs.order() }),
+    'jobs.get': ({ id }) => requireJob(ctx, id),
+    'jobs.log': ({ id, limit }) => {
+      requireJob(ctx, id);
+      return readJobLog(ctx.dataDir, id, limit);
     },
     'jobs.cancel': ({ id }) => userFacing(() => jobs.cancel(id)),
     'jobs.pause': ({ id }) => userFacing(() => jobs.pause(id)),
@@ -196,6 +238,11 @@ export function jobHandlers(ctx: StudioContext): { [M in JobMethods]: Handler<M>
     'train.estimate': (request) => estimateTraining(ctx, request),
     'train.start': (request) => startTraining(ctx, runJobs, request),
     'train.history': (request) => trainingHistory(ctx, request),
+    'train.samples': async ({ id, limit }) => {
+      const samples = await sampleFiles(requireRunDir(ctx, id, 'sample grids'));
+      return { samples: samples.slice(Math.max(0, samples.length - limit)).map(({ step }) => ({ step })) };
+    },
+    'train.sample': (request) => trainingSample(ctx, request),
     'translate.folder': (request) => startFolderTranslation(ctx, request),
   };
 }

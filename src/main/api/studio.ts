@@ -20,11 +20,13 @@ import { createJobQueue, type JobQueue } from '../engine/jobs/index.js';
 import { jobKindModules } from '../engine/jobs/kinds/index.js';
 import { createInferenceService, type InferenceService } from '../engine/inference/index.js';
 import { createModelCatalogue, type ModelCatalogue } from '../engine/models/index.js';
+import { openTrash, type Trash } from '../engine/trash.js';
 import { createDispatcher, type Dispatch, type Handlers } from './dispatch.js';
 import { appHandlers } from './app.js';
 import { galleryHandlers } from './gallery.js';
 import { engineHandlers } from './engine.js';
 import { jobHandlers, forwardJobEvents } from './jobs.js';
+import { trashHandlers } from './trash.js';
 import { upscaleHandlers } from './upscale.js';
 
 export interface StudioContext {
@@ -34,6 +36,8 @@ export interface StudioContext {
   readonly jobs: JobQueue;
   readonly inference: InferenceService;
   readonly models: ModelCatalogue;
+  /** Deleted runs, their jobs and user models, until the next start. */
+  readonly trash: Trash;
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
 }
 
@@ -67,6 +71,7 @@ export function openStudio(options: StudioOptions): Studio {
     throw error;
   }
   const models = createModelCatalogue({ dataDir: options.dataDir });
+  const trash = openTrash(options.dataDir, log);
   const inference = createInferenceService({ dataDir: options.dataDir, log });
   const context: StudioContext = {
     dataDir: options.dataDir,
@@ -75,6 +80,7 @@ export function openStudio(options: StudioOptions): Studio {
     jobs,
     inference,
     models,
+    trash,
     emit(event, payload) {
       // Events are validated like responses: a malformed event is a bug here, not the client's problem.
       const checked = events[event].parse(payload);
@@ -88,6 +94,7 @@ export function openStudio(options: StudioOptions): Studio {
     ...engineHandlers(context),
     ...jobHandlers(context),
     ...upscaleHandlers(context),
+    ...trashHandlers(context),
   };
   const dispatch = createDispatcher(handlers, log);
   return {
@@ -100,7 +107,7 @@ export function openStudio(options: StudioOptions): Studio {
     async close() {
       stopForwarding();
       bus.removeAllListeners();
-      await Promise.allSettled([jobs.close(), inference.close()]);
+      await Promise.allSettled([jobs.close(), inference.close(), trash.emptied]);
       gallery.close();
       owner.release();
     },

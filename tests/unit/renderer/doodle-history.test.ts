@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SnapshotHistory } from '../../../src/renderer/src/lib/doodle/history.js';
+import { keptRange } from '../../../src/renderer/src/lib/doodle/kept-doodle.js';
 
 describe('doodle history', () => {
   it('undoes and redoes in order, and an edit after undo drops the redo branch', () => {
@@ -49,5 +50,30 @@ describe('doodle history', () => {
 
   it('rejects a nonsense limit', () => {
     expect(() => new SnapshotHistory('a', 0)).toThrow(/positive whole number/);
+  });
+});
+
+describe('keeping the doodle for a reload', () => {
+  it('loads a whole history back, keeping the newest states when there are too many', () => {
+    const history = new SnapshotHistory<number>(0, 3);
+    history.load([1, 2, 3], 1);
+    expect(history.current).toBe(2);
+    expect(history.canUndo && history.canRedo).toBe(true);
+    expect(history.states).toEqual({ states: [1, 2, 3], index: 1 });
+    history.load([1, 2, 3, 4, 5, 6], 5);
+    expect(history.states).toEqual({ states: [3, 4, 5, 6], index: 3 });
+    expect(() => history.load([], 0)).toThrow(RangeError);
+    expect(() => history.load([1], 1)).toThrow(RangeError);
+  });
+
+  it('keeps the current state always, then the newest undo steps, then the nearest redo steps, within the byte budget', () => {
+    expect(keptRange([10, 10, 10, 10, 10], 2, 1000)).toEqual({ start: 0, end: 5 });
+    expect(keptRange([10, 10, 10, 10, 10], 2, 30)).toEqual({ start: 0, end: 3 });
+    expect(keptRange([10, 10, 10, 10, 10], 2, 45)).toEqual({ start: 0, end: 4 });
+    expect(keptRange([10, 10, 10, 10, 10], 4, 25)).toEqual({ start: 3, end: 5 });
+    expect(keptRange([10, 10, 10, 10, 10], 0, 25)).toEqual({ start: 0, end: 2 });
+    // Undo steps before redo steps; over budget on its own, the current drawing is still kept.
+    expect(keptRange([60, 30, 60], 1, 100)).toEqual({ start: 0, end: 2 });
+    expect(keptRange([10, 500, 10], 1, 100)).toEqual({ start: 1, end: 2 });
   });
 });

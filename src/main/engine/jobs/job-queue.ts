@@ -14,8 +14,10 @@ import { pathToFileURL } from 'node:url';
 import type { ResourceLimits } from 'node:worker_threads';
 import { takeDataFolder } from '../data-dir.js';
 import type { OwnerLock } from '../owner-lock.js';
-import { loadJobRecords, saveJobRecord } from './job-records.js';
 import { cleanAfterJob, cleanAtStart } from './leftovers.js';
+import { journalPath } from './job-journal.js';
+import { jobLogPath, openJobLogs } from './job-log.js';
+import { loadJobRecord, loadJobRecords, recordPath, saveJobRecord } from './job-records.js';
 import { emptyProgress } from './progress-meter.js';
 import {
   isFinished,
@@ -55,6 +57,16 @@ export interface JobQueueOptions {
   resourceLimits?: ResourceLimits;
   /** Where the queue reports problems that are nobody's request (unreadable records, failed writes). */
   log?: (message: string) => void;
+  /** Bound on each job's kept log (`<dataDir>/jobs/<id>.log.jsonl`), in bytes. */
+  maxLogBytes?: number;
+}
+
+/** Who holds the worker and who waits, in the order they will run. */
+export interface QueueOrder {
+  /** The job on the worker: running, or paused (a paused job keeps the worker, so the jobs after it wait). */
+  current: string | null;
+  /** Queued jobs, first to run first. */
+  waiting: string[];
 }
 
 export interface JobQueueEvents {
@@ -79,6 +91,15 @@ export interface JobQueue {
   resumeJob(id: string): JobInfo;
   /** Resolves when the job is succeeded, failed or cancelled. */
   waitFor(id: string): Promise<JobInfo>;
+  order(): QueueOrder;
+  /**
+   * Takes a finished job off the list and returns the files it has on disk
+   * (record, journal, log), which the caller moves away (the trash); until
+   * `reload` it is as if it never existed.
+   */
+  remove(id: string): { info: JobInfo; files: string[] };
+  /** Puts a removed job back on the list from its record, once its files are back in place. */
+  reload(id: string): JobInfo;
   /** Memory of the worker thread (starts it if none runs). */
   stats(): Promise<WorkerStats>;
   on<E extends keyof JobQueueEvents>(event: E, listener: (payload: JobQueueEvents[E]) => void): () => void;
@@ -137,6 +158,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   const closeGraceMs = options.closeGraceMs ?? 3000;
   const report = options.log ?? ((message: string) => console.warn(`[jobs] ${message}`));
   const ownLock = options.owner ? null : takeDataFolder(dataDir, 'the job queue');
+  const jobLogs = openJobLogs(dataDir, options.maxLogBytes);
 
   const jobs = new Map<string, Entry>();
   const waiting: string[] = [];
@@ -269,9 +291,16 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
         if (Date.now() - entry.lastSavedAt >= PROGRESS_SAVE_INTERVAL_MS) save(entry);
         return;
       }
-      case 'log':
-        emit('log', { id: message.jobId, message: message.message, at: Date.now() });
+      case 'log': {
+        const line = { id: message.jobId, message: message.message, at: Date.now() };
+        try {
+          if (jobs.has(message.jobId)) jobLogs.append(message.jobId, line);
+        } catch (error) {
+          report(`job ${message.jobId}: could not keep a log line (${error instanceof Error ? error.message : String(error)})`);
+        }
+        emit('log', line);
         return;
+      }
       case 'finished': {
         const entry = jobs.get(message.jobId);
         if (!entry || current?.id !== message.jobId) return;
@@ -505,6 +534,39 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
         list.push(resolve);
         waiters.set(id, list);
       });
+    },
+
+    order() {
+      return {
+        current: current?.id ?? null,
+        waiting: waiting.filter((id) => jobs.get(id)?.info.status === 'queued'),
+      };
+    },
+
+    remove(id) {
+      const entry = must(id);
+      if (!isFinished(entry.info.status)) {
+        throw new JobRequestError('invalid_state', `job '${entry.info.title}' is ${entry.info.status}; stop it before deleting it`);
+      }
+      jobs.delete(id);
+      jobLogs.forget(id);
+      const files = [recordPath(dataDir, id), journalPath(dataDir, id), jobLogPath(dataDir, id)];
+      return { info: snapshot(entry.info), files };
+    },
+
+    reload(id) {
+      if (!JobId.safeParse(id).success) throw new JobRequestError('not_found', `there is no job '${String(id).slice(0, 80)}'`);
+      const known = jobs.get(id);
+      if (known) return snapshot(known.info);
+      let record;
+      try {
+        record = loadJobRecord(dataDir, id);
+      } catch (error) {
+        throw new JobRequestError('not_found', `job '${id}' cannot be read back (${error instanceof Error ? error.message : String(error)})`);
+      }
+      // Only finished jobs are ever removed, so a record read back is finished too.
+      jobs.set(id, { info: record.info, params: record.params, lastSavedAt: 0 });
+      return snapshot(record.info);
     },
 
     stats() {

@@ -55,3 +55,11 @@ export function loadJobRecords(dataDir: string, warn: (message: string) => void)
   }
   return records;
 }
+
+/** One job's record, for taking back a job whose files were moved back from the trash. */
+export function loadJobRecord(dataDir: string, jobId: string): JobRecord {
+  const path = recordPath(dataDir, jobId);
+  const parsed = JobRecord.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!parsed.success || parsed.data.info.id !== jobId) throw new Error(`${path}: not a valid record of job '${jobId}'`);
+  return parsed.data;
+}

@@ -40,6 +40,12 @@ export interface ModelCatalogue {
   scan(): Promise<{ models: ModelInfo[]; problems: CatalogueProblem[] }>;
   /** Where to load `id` from; UserFacingError 'not_found' naming the models that exist. */
   resolve(id: string): Promise<ModelLocation>;
+  /**
+   * The folder that deleting model `id` moves to the trash: a run folder or a
+   * model the user put in the data folder. Bundled and npm models are part of
+   * the install, so they are refused with a UserFacingError saying why.
+   */
+  folderToDelete(id: string): Promise<{ kind: 'run' | 'user'; name: string; folder: string }>;
 }
 
 export interface CatalogueOptions {
@@ -215,6 +221,23 @@ export function createModelCatalogue(options: CatalogueOptions): ModelCatalogue 
 
   return {
     scan,
+    async folderToDelete(id) {
+      const colon = id.indexOf(':');
+      const prefix = colon > 0 ? id.slice(0, colon) : '';
+      const name = colon > 0 ? id.slice(colon + 1) : id;
+      if (prefix === 'bundled') {
+        throw new UserFacingError('invalid_request', `'${id}' ships with GANvas (in ${bundledDir}), so it cannot be deleted; it is there for every user of this install`);
+      }
+      if (prefix === 'npm') {
+        const from = listUpscaleModels().find((m) => `npm:${m.id}` === id)?.source ?? 'an npm package';
+        throw new UserFacingError('invalid_request', `'${id}' comes with the npm package ${from}, so it cannot be deleted here; uninstall that package to remove it`);
+      }
+      if ((prefix !== 'run' && prefix !== 'user') || !FOLDER_NAME.test(name)) return notFound(id, 'only run:NAME and user:NAME models can be deleted');
+      const folder = path.join(prefix === 'run' ? runsDir : userDir, name);
+      const info = await stat(folder).catch(() => null);
+      if (!info?.isDirectory()) return notFound(id);
+      return { kind: prefix, name, folder };
+    },
     async list(filter = {}) {
       const { models } = await scan();
       return models.filter((m) => (filter.family === undefined || m.family === filter.family) && (filter.use === undefined || m.uses.includes(filter.use)));

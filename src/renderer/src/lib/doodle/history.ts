@@ -55,6 +55,20 @@ export class SnapshotHistory<T> {
     return this.current;
   }
 
+  /** Every state, oldest first, and which one is current: what is kept for a reload. */
+  get states(): { states: readonly T[]; index: number } {
+    return { states: [...this.#states], index: this.#index };
+  }
+
+  /** Replaces the whole history (read back after a reload); the newest states are kept if there are too many. */
+  load(states: readonly T[], index: number): void {
+    if (!states.length) throw new RangeError('a history needs at least one state');
+    if (!Number.isInteger(index) || index < 0 || index >= states.length) throw new RangeError(`history index ${index} is outside 0…${states.length - 1}`);
+    const drop = Math.max(0, states.length - this.#limit - 1);
+    this.#states = states.slice(drop);
+    this.#index = Math.max(0, index - drop);
+  }
+
   /** Starts over from `state` with nothing to undo (e.g. the canvas changed size). */
   reset(state: T): void {
     this.#states = [state];

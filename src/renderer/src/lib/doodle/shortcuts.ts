@@ -1,8 +1,12 @@
 /**
- * The Doodle view's keyboard: one pure mapping from a key press to a command,
- * so the bindings are tested without a DOM and listed in one place.
+ * The Doodle view's keyboard: a key press becomes a command through the
+ * studio's one shortcut list (lib/shortcuts.ts, which the `?` sheet shows),
+ * so the bindings are tested without a DOM and cannot drift from the sheet.
  */
+import { matchShortcut, type KeyPress } from '../shortcuts.js';
 import type { ToolId } from './tools.js';
+
+export type { KeyPress } from '../shortcuts.js';
 
 export type DoodleCommand =
   | { type: 'tool'; tool: ToolId }
@@ -11,36 +15,23 @@ export type DoodleCommand =
   | { type: 'redo' }
   | { type: 'save' };
 
-export interface KeyPress {
-  key: string;
-  ctrlKey: boolean;
-  metaKey: boolean;
-  shiftKey: boolean;
-  altKey: boolean;
-}
+const commands: Record<string, DoodleCommand> = {
+  'doodle.brush': { type: 'tool', tool: 'brush' },
+  'doodle.eraser': { type: 'tool', tool: 'eraser' },
+  'doodle.line': { type: 'tool', tool: 'line' },
+  'doodle.fill': { type: 'tool', tool: 'fill' },
+  'doodle.smaller': { type: 'brush-size', direction: -1 },
+  'doodle.bigger': { type: 'brush-size', direction: 1 },
+  'doodle.undo': { type: 'undo' },
+  'doodle.redo': { type: 'redo' },
+  'doodle.save': { type: 'save' },
+};
 
-const toolKeys: Record<string, ToolId> = { b: 'brush', e: 'eraser', l: 'line', g: 'fill' };
+/** The shortcut id of each tool, for its tooltip. */
+export const toolShortcut: Record<ToolId, string> = { brush: 'doodle.brush', eraser: 'doodle.eraser', line: 'doodle.line', fill: 'doodle.fill' };
 
 /** `mac`: Cmd is the modifier instead of Ctrl. */
 export function commandForKey(press: KeyPress, mac = false): DoodleCommand | undefined {
-  if (press.altKey) return undefined;
-  const mod = mac ? press.metaKey : press.ctrlKey;
-  const key = press.key.toLowerCase();
-  if (mod) {
-    if (key === 'z') return press.shiftKey ? { type: 'redo' } : { type: 'undo' };
-    if (key === 'y' && !press.shiftKey) return { type: 'redo' };
-    if (key === 's' && !press.shiftKey) return { type: 'save' };
-    return undefined;
-  }
-  if (press.ctrlKey || press.metaKey) return undefined;
-  const tool = toolKeys[key];
-  if (tool && !press.shiftKey) return { type: 'tool', tool };
-  if (press.key === '[') return { type: 'brush-size', direction: -1 };
-  if (press.key === ']') return { type: 'brush-size', direction: 1 };
-  return undefined;
-}
-
-/** Shortcut text for tooltips: "Ctrl+Z" or "⌘Z". */
-export function shortcutLabel(keys: string, mac = false): string {
-  return mac ? keys.replace(/Ctrl\+/g, '⌘').replace(/Shift\+/g, '⇧') : keys;
+  const id = matchShortcut(press, 'doodle', mac);
+  return id === undefined ? undefined : commands[id];
 }

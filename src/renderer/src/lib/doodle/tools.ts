@@ -1,19 +1,18 @@
-/** The doodle tools, their shortcuts, and the brush size steps of [ and ]. */
+/** The doodle tools and the brush size steps of [ and ] (their keys are in lib/shortcuts.ts). */
 export const toolIds = ['brush', 'eraser', 'line', 'fill'] as const;
 export type ToolId = (typeof toolIds)[number];
 
 export interface ToolInfo {
   id: ToolId;
   label: string;
-  key: string;
   hint: string;
 }
 
 export const tools: readonly ToolInfo[] = [
-  { id: 'brush', label: 'Brush', key: 'B', hint: 'Draw freehand' },
-  { id: 'eraser', label: 'Eraser', key: 'E', hint: 'Paint white' },
-  { id: 'line', label: 'Line', key: 'L', hint: 'Drag a straight line (hold Shift to snap to 45°)' },
-  { id: 'fill', label: 'Fill', key: 'G', hint: 'Fill an area with the colour' },
+  { id: 'brush', label: 'Brush', hint: 'Draw freehand' },
+  { id: 'eraser', label: 'Eraser', hint: 'Paint white' },
+  { id: 'line', label: 'Line', hint: 'Drag a straight line (hold Shift to snap to 45°)' },
+  { id: 'fill', label: 'Fill', hint: 'Fill an area with the colour' },
 ];
 
 export const minBrushSize = 1;

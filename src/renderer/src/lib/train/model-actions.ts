@@ -3,6 +3,8 @@
  * preselect: the Doodle, Translate and Upscale views read these localStorage
  * keys when they open, so "Use in Doodle" is a navigation plus one stored
  * id. Which view comes from what the model is for (its family's `uses`).
+ * Also which models can be deleted, and the reason shown on those that
+ * cannot (the server refuses them for the same reasons).
  */
 import type { ModelInfo } from '../../../../shared/contract.js';
 import { lastModelKey } from '../doodle/model-choice.js';
@@ -42,4 +44,11 @@ export function sortModels(models: readonly ModelInfo[]): ModelInfo[] {
   return [...models].sort(
     (a, b) => rank[a.source] - rank[b.source] || (b.createdAt ?? 0) - (a.createdAt ?? 0) || a.title.localeCompare(b.title),
   );
+}
+
+/** Trained runs and the user's own models can be deleted; the others are part of the install, and the card says so. */
+export function deletion(model: Pick<ModelInfo, 'source'>): { allowed: true } | { allowed: false; reason: string } {
+  if (model.source === 'bundled') return { allowed: false, reason: 'Ships with GANvas, so it cannot be deleted' };
+  if (model.source === 'package') return { allowed: false, reason: 'Comes with an npm package: uninstall the package to remove it' };
+  return { allowed: true };
 }

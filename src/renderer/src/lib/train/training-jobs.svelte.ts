@@ -6,8 +6,10 @@
  * events from the start, so leaving the Train view and coming back shows the
  * curves collected meanwhile; `refresh()` re-reads `jobs.list` to pick up
  * jobs started elsewhere (another window, the CLI) or before a reload. The
- * first time a training job is seen, its run's history (`train.history`) is
- * read once, so a reloaded page or a finished run shows the whole curve.
+ * first time a training job is seen, its run's history (`train.history`),
+ * its kept log (`jobs.log`) and its sample grids on disk (`train.samples`) are
+ * read once, so a reloaded page or a stopped run shows the whole curve, the
+ * log and the samples, not only what arrived live.
  */
 import type { EventPayload, GanvasClient, JobInfo } from '../../../../shared/contract.js';
 import { appendLosses, prependLosses, type LossHistory } from './loss-history.js';
@@ -24,6 +26,15 @@ export interface JobSample {
   url: string;
 }
 
+type LogLine = { at: number; message: string };
+
+/** Kept lines first, then live ones they do not already hold, in time order. */
+function mergeLog(kept: readonly LogLine[], live: readonly LogLine[]): LogLine[] {
+  const seen = new Set(kept.map((line) => `${line.at}\u0000${line.message}`));
+  const merged = [...kept, ...live.filter((line) => !seen.has(`${line.at}\u0000${line.message}`))];
+  return merged.sort((a, b) => a.at - b.at).slice(-LOG_TAIL_LINES);
+}
+
 export class TrainingJobs {
   /** Training jobs, newest first. */
   jobs = $state<JobInfo[]>([]);
@@ -33,9 +44,14 @@ export class TrainingJobs {
 
   readonly #histories = new Map<string, LossHistory>();
   readonly #samples = new Map<string, JobSample>();
-  readonly #logs = new Map<string, { at: number; message: string }[]>();
+  /** Steps of every sample grid a job's run has, oldest first (from disk, then live). */
+  readonly #sampleSteps = new Map<string, number[]>();
+  /** Grids fetched for browsing, by job and step. */
+  readonly #sampleImages = new Map<string, string>();
+  readonly #logs = new Map<string, LogLine[]>();
   readonly #unknown = new Set<string>();
   readonly #historyAsked = new Set<string>();
+  readonly #keptAsked = new Set<string>();
 
   constructor(private readonly client: GanvasClient) {
     client.on('job.progress', (event) => this.#onProgress(event));
@@ -66,6 +82,65 @@ export class TrainingJobs {
       if (appendLosses(this.#historyOf(info.id), info.progress.done, info.progress.losses)) this.version++;
     }
     this.#loadHistory(info);
+    this.#loadKept(info);
+  }
+
+  /** Drops jobs deleted from the queue (they are in the trash; a restore brings them back through refresh). */
+  forget(ids: readonly string[]): void {
+    const gone = new Set(ids);
+    this.jobs = this.jobs.filter((job) => !gone.has(job.id));
+    for (const id of ids) {
+      this.#histories.delete(id);
+      this.#samples.delete(id);
+      this.#sampleSteps.delete(id);
+      this.#logs.delete(id);
+      this.#historyAsked.delete(id);
+      this.#keptAsked.delete(id);
+    }
+    this.version++;
+  }
+
+  /** The log and sample grids a job left on disk, read once per job (a reload or a stopped run still has them). */
+  #loadKept(info: JobInfo): void {
+    if (!isTrainingJob(info) || this.#keptAsked.has(info.id)) return;
+    this.#keptAsked.add(info.id);
+    this.client.call('jobs.log', { id: info.id, limit: LOG_TAIL_LINES }).then(
+      ({ lines }) => {
+        this.#logs.set(info.id, mergeLog(lines, this.#logs.get(info.id) ?? []));
+        this.version++;
+      },
+      () => undefined,
+    );
+    this.client.call('train.samples', { id: info.id }).then(
+      async ({ samples }) => {
+        const steps = new Set([...samples.map((sample) => sample.step), ...(this.#sampleSteps.get(info.id) ?? [])]);
+        this.#sampleSteps.set(info.id, [...steps].sort((a, b) => a - b));
+        this.version++;
+        const last = samples.at(-1);
+        if (!last || (this.#samples.get(info.id)?.step ?? -1) >= last.step) return;
+        const grid = await this.client.call('train.sample', { id: info.id, step: last.step });
+        this.#onSample({ id: info.id, step: grid.step, image: grid.image });
+      },
+      () => undefined,
+    );
+  }
+
+  sampleSteps(id: string): readonly number[] {
+    return this.#sampleSteps.get(id) ?? [];
+  }
+
+  /** A grid of an earlier step, for browsing (data: URL), fetched once. */
+  async sampleAt(id: string, step: number): Promise<string> {
+    const latest = this.#samples.get(id);
+    if (latest?.step === step) return latest.url;
+    const key = `${id}@${step}`;
+    let url = this.#sampleImages.get(key);
+    if (!url) {
+      const grid = await this.client.call('train.sample', { id, step });
+      url = `data:image/png;base64,${grid.image}`;
+      this.#sampleImages.set(key, url);
+    }
+    return url;
   }
 
   /** Reads the run's loss history once per job; a job that has not trained a step yet is asked again later. */
@@ -127,6 +202,11 @@ export class TrainingJobs {
   }
 
   #onSample(event: EventPayload<'job.sample'>): void {
+    const steps = this.#sampleSteps.get(event.id) ?? [];
+    if (!steps.includes(event.step)) {
+      this.#sampleSteps.set(event.id, [...steps, event.step].sort((a, b) => a - b));
+      this.version++;
+    }
     const current = this.#samples.get(event.id);
     if (current && current.step > event.step) return;
     this.#samples.set(event.id, { step: event.step, url: `data:image/png;base64,${event.image}` });
@@ -143,6 +223,7 @@ export class TrainingJobs {
 }
 
 const perClient = new WeakMap<GanvasClient, TrainingJobs>();
+
 
 export function trainingJobsFor(client: GanvasClient): TrainingJobs {
   let jobs = perClient.get(client);
