@@ -102,13 +102,20 @@ async function serve(args: string[]): Promise<number> {
     throw error;
   }
   console.log(`GANvas is running. Open this URL in a browser on this machine:\n\n    ${server.url}\n\nData folder: ${dataDir}\nPress Ctrl+C to stop.`);
-  await new Promise<void>((done) => {
-    const stop = () => done();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await server.close();
-  await studio.close();
+  // The handler stays until the studio is closed: a second Ctrl+C while it closes must not kill it half way.
+  let stop = () => {};
+  const stopped = new Promise<void>((done) => (stop = done));
+  const onSignal = () => stop();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await stopped;
+    await server.close();
+    await studio.close();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   return 0;
 }
 
