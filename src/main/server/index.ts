@@ -9,15 +9,21 @@
  * `Authorization: Bearer` header). The Host header must name this server
  * (DNS rebinding), API calls must be JSON POSTs (no simple cross-site forms)
  * and a WebSocket upgrade must come from our own Origin.
+ *
+ * Robustness model: nothing a client sends ends the process. Every socket
+ * and stream has an error path (client errors, aborted requests, bad
+ * WebSocket frames, files vanishing while served).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Socket } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { Duplex } from 'node:stream';
 import type { Studio } from '../api/studio.js';
 import { serveStatic } from './static-files.js';
 import { serveMedia } from './media.js';
-import { CONTENT_SECURITY_POLICY } from '../../shared/security.js';
+import { createEventSockets, defaultEventSocketLimits, type EventSocketLimits } from './event-sockets.js';
+import { securityHeaders, send } from './responses.js';
+
+export { securityHeaders } from './responses.js';
 
 export interface ServeOptions {
   studio: Studio;
@@ -28,6 +34,8 @@ export interface ServeOptions {
   token?: string;
   /** Largest accepted API body. Imports carry base64 images, so this is generous. */
   maxBodyBytes?: number;
+  eventSockets?: Partial<EventSocketLimits>;
+  log?: (message: string) => void;
 }
 
 export interface RunningServer {
@@ -59,22 +67,6 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   return undefined;
 }
 
-export function securityHeaders(): Record<string, string> {
-  return {
-    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-    'X-Content-Type-Options': 'nosniff',
-    'X-Frame-Options': 'DENY',
-    'Referrer-Policy': 'no-referrer',
-    'Cross-Origin-Opener-Policy': 'same-origin',
-    'Cross-Origin-Resource-Policy': 'same-origin',
-  };
-}
-
-function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
-  res.writeHead(status, { ...securityHeaders(), 'Content-Type': type, 'Cache-Control': 'no-store' });
-  res.end(body);
-}
-
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -98,8 +90,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (token.length < MIN_TOKEN_LENGTH || !/^[\w-]+$/.test(token)) {
     throw new Error(`the token must be at least ${MIN_TOKEN_LENGTH} characters of letters, digits, _ or -`);
   }
+  const log = options.log ?? ((message: string) => console.error(`ganvas serve: ${message}`));
   const maxBodyBytes = options.maxBodyBytes ?? 300 * 1024 * 1024;
   const { studio } = options;
+  const eventSockets = createEventSockets({ ...defaultEventSocketLimits, ...options.eventSockets }, log);
   let port = 0;
 
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
@@ -135,6 +129,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
 
   const server = createServer((req, res) => {
+    // A client that resets mid-request makes these emit 'error'; that is its business, not a reason to stop.
+    req.on('error', () => {});
+    res.on('error', () => {});
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       if (!allowedHosts().has(req.headers.host ?? '')) return send(res, 421, 'unexpected Host header');
@@ -158,41 +155,45 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (url.pathname.startsWith('/api/')) return handleApi(req, res, decodeURIComponent(url.pathname.slice('/api/'.length)));
       if (url.pathname.startsWith('/media/')) return serveMedia(req, res, url.pathname, studio.context.gallery, securityHeaders());
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
-      return serveStatic(req, res, options.rendererDir, url.pathname, securityHeaders());
+      return serveStatic(req, res, options.rendererDir, url.pathname, securityHeaders(), log);
     })().catch((error: unknown) => {
-      if (!res.headersSent) send(res, 500, 'internal error');
-      console.error('ganvas serve:', error);
+      log(`${req.method} ${String(req.url).slice(0, 200)}: ${error instanceof Error && error.stack ? error.stack : String(error)}`);
+      send(res, 500, 'internal error');
     });
   });
 
-  const sockets = new Set<WebSocket>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+  // Malformed requests, oversized headers, resets: answer 400/431 when the socket can still take it, never throw.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const refuse = (status: number, reason: string) => {
-      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    const refused = (): { status: number; reason: string } | null => {
+      if (url.pathname !== '/events') return { status: 404, reason: 'Not Found' };
+      if (!allowedHosts().has(req.headers.host ?? '')) return { status: 421, reason: 'Misdirected Request' };
+      if (!allowedOrigins().has(req.headers.origin ?? '')) return { status: 403, reason: 'Forbidden' };
+      if (!authorised(req, url)) return { status: 401, reason: 'Unauthorized' };
+      return null;
     };
-    if (url.pathname !== '/events') return refuse(404, 'Not Found');
-    if (!allowedHosts().has(req.headers.host ?? '')) return refuse(421, 'Misdirected Request');
-    if (!allowedOrigins().has(req.headers.origin ?? '')) return refuse(403, 'Forbidden');
-    if (!authorised(req, url)) return refuse(401, 'Unauthorized');
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-      // The channel is one-way (server → browser): anything the browser sends is ignored.
-      ws.on('message', () => {});
-    });
+    eventSockets.upgrade(req, socket, head, refused());
   });
 
-  const unsubscribe = studio.onEvent((event, payload) => {
-    const message = JSON.stringify({ event, payload });
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(message);
-  });
+  const unsubscribe = studio.onEvent((event, payload) => eventSockets.broadcast(JSON.stringify({ event, payload })));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
+  // After listening, an error here (e.g. too many open files on accept) is logged; the server keeps serving.
+  server.on('error', (error) => log(`server error: ${error.message}`));
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : 0;
 
@@ -202,8 +203,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     token,
     async close() {
       unsubscribe();
-      for (const ws of sockets) ws.terminate();
-      wss.close();
+      eventSockets.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

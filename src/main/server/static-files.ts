@@ -1,7 +1,15 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+/**
+ * Serves the built renderer to the browser. Unknown paths fall back to
+ * index.html (hash routes never reach here, but deep links might).
+ *
+ * Files are opened once and streamed from that handle, so a file that
+ * vanishes or turns out to be a folder mid-request ends that response, never
+ * the server.
+ */
+import { open } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { streamFile } from './media.js';
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -18,13 +26,13 @@ const types: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** Serves the built renderer; unknown paths fall back to index.html (hash routes never reach here, but deep links might). */
 export async function serveStatic(
   req: IncomingMessage,
   res: ServerResponse,
   root: string,
   pathname: string,
   headers: Record<string, string>,
+  log: (message: string) => void = () => {},
 ): Promise<void> {
   const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
   let file = join(root, relative || 'index.html');
@@ -33,11 +41,15 @@ export async function serveStatic(
     res.end('forbidden');
     return;
   }
-  let info = await stat(file).catch(() => null);
-  if (!info || info.isDirectory()) {
+  let handle = await open(file, 'r').catch(() => null);
+  let info = handle ? await handle.stat().catch(() => null) : null;
+  if (!handle || !info?.isFile()) {
+    await handle?.close().catch(() => {});
     file = join(root, 'index.html');
-    info = await stat(file).catch(() => null);
-    if (!info) {
+    handle = await open(file, 'r').catch(() => null);
+    info = handle ? await handle.stat().catch(() => null) : null;
+    if (!handle || !info?.isFile()) {
+      await handle?.close().catch(() => {});
       res.writeHead(503, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('The studio UI is not built yet. Run `npm run build` in the GANvas folder, then reload.');
       return;
@@ -50,9 +62,5 @@ export async function serveStatic(
     'Content-Length': info.size,
     'Cache-Control': isAsset ? 'public, max-age=31536000, immutable' : 'no-cache',
   });
-  if (req.method === 'HEAD') {
-    res.end();
-    return;
-  }
-  createReadStream(file).pipe(res);
+  streamFile(req, res, handle, (error) => log(`${file} could not be sent: ${error.message}`));
 }
