@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -145,6 +146,44 @@ describe('ganvas serve security', () => {
     const broken = await raw('/api/app.info', { method: 'POST', headers: { 'Content-Type': 'application/json', ...auth() }, body: '{not json' });
     expect(JSON.parse(broken.body).error.code).toBe('invalid_request');
     // Still alive afterwards.
+    expect((await api('app.info', {})).json.value.name).toBe('GANvas');
+  });
+});
+
+/** Sends bytes as they are (no client library fixing them up) and returns the status line of the answer. */
+function rawStatusLine(bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(server.port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (data: Buffer) => {
+      text += data.toString('latin1');
+      if (text.includes('\r\n')) {
+        resolve(text.split('\r\n')[0]!);
+        socket.destroy();
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(text.split('\r\n')[0]!));
+    socket.write(bytes);
+  });
+}
+
+describe('addresses and cookies the server cannot read', () => {
+  it('answers 400, not 500, for a broken %-escape in an API path, a page path or the token cookie', async () => {
+    const api = await raw('/api/%E0%A4%A', { method: 'POST', headers: { 'Content-Type': 'application/json', ...auth() }, body: '{}' });
+    expect(api.status).toBe(400);
+    expect(JSON.parse(api.body).error.message).toMatch(/%-escape/);
+    expect((await raw('/%E0%A4%A', { headers: auth() })).status).toBe(400);
+    expect((await raw('/assets/%ZZ.js', { headers: auth() })).status).toBe(400);
+    const cookie = await raw('/', { headers: { Cookie: 'other=1; ganvas_token=%E0%A4%A' } });
+    expect(cookie.status).toBe(400);
+    expect(cookie.body).toMatch(/cookie is malformed/);
+    // Someone else's broken cookie on the same host is not ours to judge.
+    expect((await raw('/', { headers: { Cookie: 'theirs=%E0%A4%A', ...auth() } })).status).toBe(200);
+  });
+
+  it('answers 400 for a request target that is not a URL at all', async () => {
+    expect(await rawStatusLine(`GET http://[ HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400/);
     expect((await api('app.info', {})).json.value.name).toBe('GANvas');
   });
 });

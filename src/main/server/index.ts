@@ -12,7 +12,8 @@
  *
  * Robustness model: nothing a client sends ends the process. Every socket
  * and stream has an error path (client errors, aborted requests, bad
- * WebSocket frames, files vanishing while served).
+ * WebSocket frames, files vanishing while served), and input the server
+ * cannot read (a broken %-escape, an unparseable address) is a 400.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -21,7 +22,8 @@ import type { Studio } from '../api/studio.js';
 import { serveStatic } from './static-files.js';
 import { serveMedia } from './media.js';
 import { createEventSockets, defaultEventSocketLimits, type EventSocketLimits } from './event-sockets.js';
-import { securityHeaders, send } from './responses.js';
+import { decodePercent, readCookie, requestUrl } from './request-target.js';
+import { securityHeaders, send, sendError } from './responses.js';
 
 export { securityHeaders } from './responses.js';
 
@@ -58,14 +60,7 @@ function sameSecret(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
-  }
-  return undefined;
-}
+type Credentials = { kind: 'none' } | { kind: 'token'; token: string } | { kind: 'unreadable'; message: string };
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -99,23 +94,33 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 
-  function presentedToken(req: IncomingMessage, url: URL): string | undefined {
+  function presentedCredentials(req: IncomingMessage, url: URL): Credentials {
     const auth = req.headers.authorization;
-    if (auth?.startsWith('Bearer ')) return auth.slice('Bearer '.length).trim();
-    return cookieValue(req.headers.cookie, COOKIE) ?? url.searchParams.get('token') ?? undefined;
+    if (auth?.startsWith('Bearer ')) return { kind: 'token', token: auth.slice('Bearer '.length).trim() };
+    const cookie = readCookie(req.headers.cookie, COOKIE);
+    if (cookie.found && cookie.value === null) {
+      return { kind: 'unreadable', message: `The ${COOKIE} cookie is malformed (broken %-escape). Clear this site's cookies and open the URL that \`ganvas serve\` printed.` };
+    }
+    const presented = (cookie.found ? cookie.value : null) ?? url.searchParams.get('token');
+    return presented === null ? { kind: 'none' } : { kind: 'token', token: presented };
   }
 
-  function authorised(req: IncomingMessage, url: URL): boolean {
-    const presented = presentedToken(req, url);
-    return presented !== undefined && sameSecret(presented, token);
+  /** null when the request may go on; otherwise the status and text of the refusal. */
+  function refusal(req: IncomingMessage, url: URL): { status: number; message: string } | null {
+    const credentials = presentedCredentials(req, url);
+    if (credentials.kind === 'unreadable') return { status: 400, message: credentials.message };
+    if (credentials.kind === 'token' && sameSecret(credentials.token, token)) return null;
+    return { status: 401, message: 'GANvas needs its token. Open the URL that `ganvas serve` printed (it ends in ?token=…).' };
   }
 
-  async function handleApi(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
+  async function handleApi(req: IncomingMessage, res: ServerResponse, encodedMethod: string): Promise<void> {
     if (req.method !== 'POST') return send(res, 405, 'API calls are POST requests');
     const contentType = req.headers['content-type'] ?? '';
     if (!contentType.startsWith('application/json')) return send(res, 415, 'API calls must send application/json');
     const origin = req.headers.origin;
     if (origin !== undefined && !allowedOrigins().has(origin)) return send(res, 403, 'foreign origin');
+    const method = decodePercent(encodedMethod);
+    if (method === null) return sendError(res, 400, { code: 'invalid_request', message: 'The method name in the address has a broken %-escape' });
     let payload: unknown;
     try {
       const body = await readBody(req, maxBodyBytes);
@@ -133,7 +138,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     req.on('error', () => {});
     res.on('error', () => {});
     void (async () => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const url = requestUrl(req.url);
+      if (!url) return send(res, 400, 'The request address cannot be read');
       if (!allowedHosts().has(req.headers.host ?? '')) return send(res, 421, 'unexpected Host header');
       if (url.pathname === '/healthz') return send(res, 200, 'ok');
 
@@ -149,13 +155,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         });
         return res.end();
       }
-      if (!authorised(req, url)) {
-        return send(res, 401, 'GANvas needs its token. Open the URL that `ganvas serve` printed (it ends in ?token=…).');
-      }
-      if (url.pathname.startsWith('/api/')) return handleApi(req, res, decodeURIComponent(url.pathname.slice('/api/'.length)));
+      const refused = refusal(req, url);
+      if (refused) return send(res, refused.status, refused.message);
+      if (url.pathname.startsWith('/api/')) return handleApi(req, res, url.pathname.slice('/api/'.length));
       if (url.pathname.startsWith('/media/')) return serveMedia(req, res, url.pathname, studio.context.gallery, securityHeaders());
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
-      return serveStatic(req, res, options.rendererDir, url.pathname, securityHeaders(), log);
+      const pathname = decodePercent(url.pathname);
+      if (pathname === null) return send(res, 400, 'The address has a broken %-escape');
+      return serveStatic(req, res, options.rendererDir, pathname, securityHeaders(), log);
     })().catch((error: unknown) => {
       log(`${req.method} ${String(req.url).slice(0, 200)}: ${error instanceof Error && error.stack ? error.stack : String(error)}`);
       send(res, 500, 'internal error');
@@ -172,12 +179,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const url = requestUrl(req.url);
     const refused = (): { status: number; reason: string } | null => {
+      if (!url) return { status: 400, reason: 'Bad Request' };
       if (url.pathname !== '/events') return { status: 404, reason: 'Not Found' };
       if (!allowedHosts().has(req.headers.host ?? '')) return { status: 421, reason: 'Misdirected Request' };
       if (!allowedOrigins().has(req.headers.origin ?? '')) return { status: 403, reason: 'Forbidden' };
-      if (!authorised(req, url)) return { status: 401, reason: 'Unauthorized' };
+      const auth = refusal(req, url);
+      if (auth) return auth.status === 400 ? { status: 400, reason: 'Bad Request' } : { status: 401, reason: 'Unauthorized' };
       return null;
     };
     eventSockets.upgrade(req, socket, head, refused());

@@ -26,6 +26,7 @@ const types: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
+/** `pathname` is already percent-decoded. */
 export async function serveStatic(
   req: IncomingMessage,
   res: ServerResponse,
@@ -34,7 +35,7 @@ export async function serveStatic(
   headers: Record<string, string>,
   log: (message: string) => void = () => {},
 ): Promise<void> {
-  const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+  const relative = normalize(pathname).replace(/^([/\\])+/, '');
   let file = join(root, relative || 'index.html');
   if (file !== root && !file.startsWith(root + sep)) {
     res.writeHead(403, headers);
