@@ -1,6 +1,6 @@
 // The HTTP/WebSocket transport against a real studio (real gallery in a temp dir).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,16 @@ beforeAll(async () => {
   const rendererDir = join(dir, 'renderer');
   mkdirSync(rendererDir);
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>GANvas</title>');
+  mkdirSync(join(rendererDir, 'assets'));
+  writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log("studio")');
+  // Links planted in the renderer folder, pointing outside it: a file, a folder, and a link to a link.
+  mkdirSync(join(dir, 'outside'));
+  writeFileSync(join(dir, 'outside', 'secret.txt'), 'SECRET-OUTSIDE-THE-RENDERER');
+  symlinkSync(join(dir, 'outside', 'secret.txt'), join(rendererDir, 'assets', 'secret.js'));
+  symlinkSync(join(dir, 'outside'), join(rendererDir, 'elsewhere'));
+  symlinkSync(join(rendererDir, 'assets', 'secret.js'), join(rendererDir, 'chained.js'));
+  // A link that stays inside is fine.
+  symlinkSync(join(rendererDir, 'assets', 'app.js'), join(rendererDir, 'app-link.js'));
   studio = openStudio({ dataDir: join(dir, 'data'), transport: 'http', log: () => {} });
   server = await startServer({ studio, rendererDir, port: 0, token: TOKEN });
   base = `http://127.0.0.1:${server.port}`;
@@ -185,5 +195,40 @@ describe('addresses and cookies the server cannot read', () => {
   it('answers 400 for a request target that is not a URL at all', async () => {
     expect(await rawStatusLine(`GET http://[ HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400/);
     expect((await api('app.info', {})).json.value.name).toBe('GANvas');
+  });
+});
+
+describe('what the static file server hands out', () => {
+  it('serves only regular files whose real path is inside the renderer folder', async () => {
+    expect((await raw('/assets/app.js', { headers: auth() })).body).toContain('studio');
+    expect((await raw('/app-link.js', { headers: auth() })).body).toContain('studio');
+    for (const path of ['/assets/secret.js', '/elsewhere/secret.txt', '/chained.js', '/elsewhere']) {
+      const res = await raw(path, { headers: auth() });
+      expect(res.body, path).not.toContain('SECRET-OUTSIDE');
+      expect(res.status, path).toBe(403);
+    }
+  });
+});
+
+describe('where the token is accepted', () => {
+  it('takes ?token= on the entry URL only; everything else needs the cookie or the Authorization header', async () => {
+    expect((await raw(`/?token=${TOKEN}`)).status).toBe(303);
+    expect((await raw(`/index.html?token=${TOKEN}`)).status).toBe(303);
+    expect((await raw(`/assets/app.js?token=${TOKEN}`)).status).toBe(401);
+    expect((await raw(`/media/image/${'a'.repeat(64)}?token=${TOKEN}`)).status).toBe(401);
+    const call = await raw(`/api/app.info?token=${TOKEN}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    expect(call.status).toBe(401);
+    expect((await raw('/assets/app.js', { headers: { Cookie: `ganvas_token=${TOKEN}` } })).status).toBe(200);
+
+    const upgrade = await new Promise<'open' | number>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/events?token=${TOKEN}`, { headers: { Origin: `http://127.0.0.1:${server.port}` } });
+      ws.on('open', () => {
+        resolve('open');
+        ws.close();
+      });
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('error', () => resolve(-1));
+    });
+    expect(upgrade).toBe(401);
   });
 });

@@ -4,9 +4,11 @@
  * SSH tunnel).
  *
  * Security model, Jupyter-like: bind 127.0.0.1 only; a random token printed
- * in the start URL; opening `/?token=…` sets an HttpOnly SameSite=Strict
- * cookie and redirects to `/`; every other request needs that cookie (or an
- * `Authorization: Bearer` header). The Host header must name this server
+ * in the start URL; opening `/?token=…` (the entry URL, and only that one)
+ * sets an HttpOnly SameSite=Strict cookie and redirects to `/`; every other
+ * request needs that cookie or an `Authorization: Bearer` header, so the
+ * token never has to travel in other URLs (logs, Referer, history). The Host
+ * header must name this server
  * (DNS rebinding), API calls must be JSON POSTs (no simple cross-site forms)
  * and a WebSocket upgrade must come from our own Origin.
  *
@@ -94,20 +96,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 
-  function presentedCredentials(req: IncomingMessage, url: URL): Credentials {
+  /** The Authorization header or the cookie; a `?token=` is only read on the entry URL, which trades it for the cookie. */
+  function presentedCredentials(req: IncomingMessage): Credentials {
     const auth = req.headers.authorization;
     if (auth?.startsWith('Bearer ')) return { kind: 'token', token: auth.slice('Bearer '.length).trim() };
     const cookie = readCookie(req.headers.cookie, COOKIE);
-    if (cookie.found && cookie.value === null) {
+    if (!cookie.found) return { kind: 'none' };
+    if (cookie.value === null) {
       return { kind: 'unreadable', message: `The ${COOKIE} cookie is malformed (broken %-escape). Clear this site's cookies and open the URL that \`ganvas serve\` printed.` };
     }
-    const presented = (cookie.found ? cookie.value : null) ?? url.searchParams.get('token');
-    return presented === null ? { kind: 'none' } : { kind: 'token', token: presented };
+    return { kind: 'token', token: cookie.value };
   }
 
   /** null when the request may go on; otherwise the status and text of the refusal. */
-  function refusal(req: IncomingMessage, url: URL): { status: number; message: string } | null {
-    const credentials = presentedCredentials(req, url);
+  function refusal(req: IncomingMessage): { status: number; message: string } | null {
+    const credentials = presentedCredentials(req);
     if (credentials.kind === 'unreadable') return { status: 400, message: credentials.message };
     if (credentials.kind === 'token' && sameSecret(credentials.token, token)) return null;
     return { status: 401, message: 'GANvas needs its token. Open the URL that `ganvas serve` printed (it ends in ?token=…).' };
@@ -155,7 +158,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         });
         return res.end();
       }
-      const refused = refusal(req, url);
+      const refused = refusal(req);
       if (refused) return send(res, refused.status, refused.message);
       if (url.pathname.startsWith('/api/')) return handleApi(req, res, url.pathname.slice('/api/'.length));
       if (url.pathname.startsWith('/media/')) return serveMedia(req, res, url.pathname, studio.context.gallery, securityHeaders());
@@ -185,7 +188,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (url.pathname !== '/events') return { status: 404, reason: 'Not Found' };
       if (!allowedHosts().has(req.headers.host ?? '')) return { status: 421, reason: 'Misdirected Request' };
       if (!allowedOrigins().has(req.headers.origin ?? '')) return { status: 403, reason: 'Forbidden' };
-      const auth = refusal(req, url);
+      const auth = refusal(req);
       if (auth) return auth.status === 400 ? { status: 400, reason: 'Bad Request' } : { status: 401, reason: 'Unauthorized' };
       return null;
     };
