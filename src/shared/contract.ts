@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { JobIdRequest, JobInfo, JobProgressEvent, JobLogEvent, WorkerStats } from './jobs.js';
+import { boundedJsonObject } from './bounded-json.js';
 
 export { JobInfo, JobProgressEvent, JobLogEvent, WorkerStats, JobIdRequest } from './jobs.js';
 
@@ -46,6 +47,14 @@ export const Tag = z
 
 const ItemId = z.number().int().positive();
 const JsonRecord = z.record(z.string(), z.unknown());
+/** What a client may send as a free-form JSON object: bounded in bytes, keys and depth (see bounded-json.ts). */
+const RequestJsonObject = boundedJsonObject();
+/** Named durations in ms a client sends with a gallery item. */
+const RequestTimings = z.record(z.string(), z.number().nonnegative()).superRefine((timings, ctx) => {
+  const names = Object.keys(timings);
+  if (names.length > 32) ctx.addIssue({ code: 'custom', message: 'at most 32 timings' });
+  for (const name of names) if (name.length > 64) ctx.addIssue({ code: 'custom', message: 'a timing name is at most 64 characters' });
+});
 
 export const GalleryItem = z.object({
   id: ItemId,
@@ -204,8 +213,8 @@ export const methods = {
         input: InlineImage.optional(),
         output: InlineImage,
         modelId: z.string().max(200).optional(),
-        settings: JsonRecord.optional(),
-        timings: z.record(z.string(), z.number().nonnegative()).optional(),
+        settings: RequestJsonObject.optional(),
+        timings: RequestTimings.optional(),
         tags: z.array(Tag).max(50).optional(),
       })
       .strict(),
@@ -232,7 +241,7 @@ export const methods = {
         modelId: z.string().min(1).max(200),
         image: InlineImage,
         /** Family options, e.g. { noise: true } for pix2pix, { domain: 'google' } for StarGAN. */
-        options: JsonRecord.optional(),
+        options: RequestJsonObject.optional(),
       })
       .strict(),
     /** `note` says what was adapted, e.g. that the image was resized to the model's size and back. */
@@ -262,7 +271,7 @@ export const methods = {
         run: RunName,
         resume: z.boolean().default(false),
         /** Every hyperparameter; missing ones get the family's defaults. */
-        config: JsonRecord.default({}),
+        config: RequestJsonObject.default({}),
       })
       .strict(),
     response: JobInfo,
@@ -292,7 +301,7 @@ export const methods = {
         modelId: z.string().min(1).max(200),
         inputDir: z.string().min(1).max(4096),
         outputDir: z.string().min(1).max(4096),
-        options: JsonRecord.optional(),
+        options: RequestJsonObject.optional(),
         saveToGallery: z.boolean().default(false),
       })
       .strict(),
