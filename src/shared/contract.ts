@@ -89,14 +89,33 @@ export const GalleryQuery = z
   .strict();
 export type GalleryQuery = z.input<typeof GalleryQuery>;
 
-/** A file sent from the renderer: base64 bytes, because both transports carry JSON. */
+/** The id `POST /upload` of `ganvas serve` answers for a file streamed to it; requests then name the id instead of carrying the bytes. */
+export const UploadId = z.string().regex(/^up-\d{1,10}-[a-f0-9]{32}$/, 'an upload id is what POST /upload answered (up-…)');
+export const UploadReceipt = z.object({ uploadId: UploadId, bytes: z.number().int().positive() });
+export type UploadReceipt = z.infer<typeof UploadReceipt>;
+
+/**
+ * A file sent from the renderer: inline base64 bytes (both transports carry
+ * JSON; Electron always, the browser for small files), or the id of a file
+ * streamed to `POST /upload` first (the browser, for large files).
+ */
 export const UploadedFile = z
   .object({
     name: z.string().min(1).max(255),
-    dataBase64: z.string().max(70_000_000, 'a file is at most about 50 MB'),
+    dataBase64: z.string().max(70_000_000, 'a file is at most about 50 MB').optional(),
+    uploadId: UploadId.optional(),
   })
-  .strict();
-export type UploadedFile = z.infer<typeof UploadedFile>;
+  .strict()
+  .superRefine((file, ctx) => {
+    if ((file.dataBase64 === undefined) === (file.uploadId === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'a file carries either dataBase64 or uploadId (one of them, not both)' });
+    }
+  })
+  .transform((file): { name: string; dataBase64: string } | { name: string; uploadId: string } =>
+    file.uploadId !== undefined ? { name: file.name, uploadId: file.uploadId } : { name: file.name, dataBase64: file.dataBase64 ?? '' },
+  );
+/** What a client sends for one file. */
+export type UploadedFile = z.input<typeof UploadedFile>;
 
 export const FileFailure = z.object({ name: z.string(), reason: z.string() });
 export type FileFailure = z.infer<typeof FileFailure>;

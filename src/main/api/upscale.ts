@@ -1,7 +1,8 @@
 /**
  * `upscale.images`: photos sent from the Upscale view become an `upscale` job.
  *
- * The uploads are written to a folder of their own under
+ * The uploads (inline base64, or files streamed to `POST /upload` first and
+ * named by id) are written or moved to a folder of their own under
  * `<data dir>/uploads/`, never next to anything of the user's, and results go
  * to `<data dir>/upscaled/<same name>/`. The handler answers as soon as the
  * job is queued; when the job ends it announces the gallery items the job
@@ -17,6 +18,7 @@ import { JobRequestError } from '../engine/jobs/index.js';
 import { chooseUpscaleModel, UnknownUpscaleModelError } from '../engine/upscale/model-catalogue.js';
 import type { Handler } from './dispatch.js';
 import type { StudioContext } from './studio.js';
+import { checkUpload, moveUpload } from './uploads.js';
 
 /** A file name that is safe inside our folder, close to what the user called it. */
 export function safeUploadName(name: string): string {
@@ -60,6 +62,8 @@ async function startUpscale(ctx: StudioContext, request: ParsedRequest<'upscale.
   const uploadDir = path.join(ctx.dataDir, 'uploads', folder);
   const outputDir = path.join(ctx.dataDir, 'upscaled', folder);
   const names = distinctNames(request.files.map((file) => safeUploadName(file.name)));
+  // Every streamed file must be there before any is moved: a missing one fails the request and the others stay uploaded.
+  for (const upload of request.files) if ('uploadId' in upload) await checkUpload(ctx.dataDir, upload.uploadId);
   await mkdir(uploadDir, { recursive: true });
   const files: { path: string; name: string }[] = [];
   try {
@@ -67,7 +71,8 @@ async function startUpscale(ctx: StudioContext, request: ParsedRequest<'upscale.
       const name = names[index]!;
       const file = path.join(uploadDir, name);
       // Undecodable bytes are the job's business: that file fails with its name, the others still run.
-      await writeFile(file, Buffer.from(upload.dataBase64, 'base64'));
+      if ('uploadId' in upload) await moveUpload(ctx.dataDir, upload.uploadId, file);
+      else await writeFile(file, Buffer.from(upload.dataBase64, 'base64'));
       files.push({ path: file, name });
     }
   } catch (error) {

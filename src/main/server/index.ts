@@ -9,14 +9,14 @@
  * request needs that cookie or an `Authorization: Bearer` header, so the
  * token never has to travel in other URLs (logs, Referer, history). The Host
  * header must name this server (DNS rebinding), API calls must be JSON POSTs
- * (no simple cross-site forms), and a WebSocket upgrade must come from our
- * own Origin.
+ * and uploads octet-stream POSTs (no simple cross-site forms), and a
+ * WebSocket upgrade must come from our own Origin.
  *
  * Robustness model: nothing a client sends ends the process or makes it hold
  * memory it chose. Every socket and stream has an error path (client errors,
  * aborted requests, bad WebSocket frames, files vanishing while served);
- * bodies are bounded per request and in total (request-body.ts), and input
- * the server cannot read is a 400.
+ * bodies are bounded per request and in total (request-body.ts), large files
+ * stream to disk (uploads.ts), and input the server cannot read is a 400.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -25,6 +25,7 @@ import type { Studio } from '../api/studio.js';
 import { serveStatic } from './static-files.js';
 import { serveMedia } from './media.js';
 import { BytesInFlight, parseJsonBody, readBody, tooLargeError } from './request-body.js';
+import { createUploadReceiver, defaultUploadLimits, type UploadLimits } from './uploads.js';
 import { createEventSockets, defaultEventSocketLimits, type EventSocketLimits } from './event-sockets.js';
 import { decodePercent, readCookie, requestUrl } from './request-target.js';
 import { securityHeaders, send, sendError, sendOutcome } from './responses.js';
@@ -42,6 +43,7 @@ export interface ServeOptions {
   maxBodyBytes?: number;
   /** All JSON API bodies being read or handled at once. */
   maxBodyBytesInFlight?: number;
+  uploads?: Partial<UploadLimits>;
   eventSockets?: Partial<EventSocketLimits>;
   log?: (message: string) => void;
 }
@@ -94,6 +96,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const bodiesInFlight = new BytesInFlight(Math.max(maxBodyBytes, options.maxBodyBytesInFlight ?? DEFAULT_MAX_BODY_BYTES_IN_FLIGHT));
   const { studio } = options;
+  const uploads = createUploadReceiver(studio.context.dataDir, { ...defaultUploadLimits, ...options.uploads }, log);
   const eventSockets = createEventSockets({ ...defaultEventSocketLimits, ...options.eventSockets }, log);
   let port = 0;
 
@@ -134,6 +137,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
   }
 
+  async function handleUpload(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') return send(res, 405, 'Uploads are POST requests with the file as the body');
+    const contentType = req.headers['content-type'] ?? '';
+    // Not a type a cross-site form can send, so a foreign page cannot upload without a CORS preflight we never grant.
+    if (!contentType.startsWith('application/octet-stream')) return send(res, 415, 'Uploads must send application/octet-stream');
+    if (foreignOrigin(req)) return send(res, 403, 'foreign origin');
+    return uploads.receive(req, res);
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = requestUrl(req.url);
     if (!url) return send(res, 400, 'The request address cannot be read');
@@ -156,6 +168,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const refused = refusal(req);
     if (refused) return send(res, refused.status, refused.message);
     if (url.pathname.startsWith('/api/')) return handleApi(req, res, url.pathname.slice('/api/'.length));
+    if (url.pathname === '/upload') return handleUpload(req, res);
     if (url.pathname.startsWith('/media/')) return serveMedia(req, res, url.pathname, studio.context.gallery, securityHeaders());
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
     const pathname = decodePercent(url.pathname);
@@ -177,11 +190,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // `Expect: 100-continue` with a body we would refuse: say so before the client sends it.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxBodyBytes) {
+    const url = requestUrl(req.url);
+    const limit = url?.pathname === '/upload' ? { ...defaultUploadLimits, ...options.uploads }.maxFileBytes : maxBodyBytes;
+    if (Number.isFinite(declared) && declared > limit) {
       req.on('error', () => {});
       res.on('error', () => {});
       res.shouldKeepAlive = false;
-      return sendError(res, 413, tooLargeError(maxBodyBytes));
+      return sendError(res, 413, tooLargeError(limit, url?.pathname === '/upload' ? 'An upload' : 'An API request'));
     }
     res.writeContinue();
     handle(req, res);
@@ -211,6 +226,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   const unsubscribe = studio.onEvent((event, payload) => eventSockets.broadcast(JSON.stringify({ event, payload })));
 
+  await uploads.sweep(true).catch((error: unknown) => log(`could not clean old uploads: ${(error as Error).message}`));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
@@ -229,6 +245,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     token,
     async close() {
       unsubscribe();
+      uploads.close();
       eventSockets.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

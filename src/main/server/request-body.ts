@@ -11,7 +11,8 @@
  *   that does not fit gets 503 and a message to try again.
  * - A refused body is read to its end and thrown away (not kept), so the
  *   client, which is still sending, reads our 413/503 answer afterwards
- *   instead of a reset connection.
+ *   instead of a reset connection. Large files go to `POST /upload` instead,
+ *   which streams to disk (uploads.ts).
  */
 import type { IncomingMessage } from 'node:http';
 import type { ApiError } from '../../shared/contract.js';
@@ -52,7 +53,7 @@ export function declaredLength(req: IncomingMessage): number | null {
 export function tooLargeError(limit: number, what = 'An API request'): ApiError {
   return {
     code: 'invalid_request',
-    message: `${what} is larger than ${megabytes(limit)}, the most this server accepts at once.`,
+    message: `${what} is larger than ${megabytes(limit)}, the most this server accepts at once. Send large files to POST /upload first and name them by uploadId.`,
   };
 }
 
