@@ -406,6 +406,12 @@ export interface GanvasClient {
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
   /** A URL the renderer can put in <img src> for a stored image. */
   mediaUrl(hash: string, variant: 'image' | 'thumb'): string;
+  /**
+   * Streams a file to the studio and answers its upload id, for requests that
+   * take files (`gallery.import`, `upscale.images`). Only `ganvas serve` has
+   * it: Electron IPC carries large files inline without the cost of HTTP bodies.
+   */
+  upload?(file: Blob): Promise<UploadReceipt>;
 }
 
 /** The raw bridge the preload exposes as `window.ganvas`. */
