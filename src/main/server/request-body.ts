@@ -65,7 +65,7 @@ export function busyError(inFlight: BytesInFlight): ApiError {
 }
 
 /** The most of a refused chunked body we read and discard before closing the connection instead. */
-const MAX_DISCARD_BYTES = 64 * 1024 * 1024;
+const MAX_DISCARD_BYTES = 1024 * 1024 * 1024;
 
 /**
  * Lets the rest of a refused body flow past without keeping it. A declared
