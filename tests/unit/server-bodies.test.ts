@@ -119,6 +119,35 @@ describe('request bodies over the limit (ganvas serve defaults)', () => {
     await childStillServes();
   });
 
+  it('lets a client that reads only after sending (as browsers do) finish a refused 276 MB chunked body and then read the 413', async () => {
+    const socket = connect(child.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    // Not reading while sending: whatever the server answers waits in the socket, and a reset would drop it.
+    socket.pause();
+    const lost = new Promise<string>((resolve) => socket.once('error', (error: NodeJS.ErrnoException) => resolve(`connection ${error.code}`)));
+    const write = (data: string | Buffer) => (socket.write(data) ? Promise.resolve() : new Promise<void>((drained) => socket.once('drain', () => drained())));
+    await write(`POST /api/gallery.import HTTP/1.1\r\nHost: 127.0.0.1:${child.port}\r\nAuthorization: Bearer ${CHILD_TOKEN}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    const piece = Buffer.alloc(MiB, 'A');
+    const sending = (async () => {
+      for (let sent = 0; sent < 276 * MiB && !socket.destroyed; sent += MiB) await write(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]));
+      if (!socket.destroyed) await write('0\r\n\r\n');
+      return 'sent';
+    })();
+    const outcome = await Promise.race([sending, lost]);
+    expect(outcome).toBe('sent');
+    socket.resume();
+    const head = await new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (data: Buffer) => {
+        text += data.toString('latin1');
+        if (text.includes('\r\n\r\n')) resolve(text);
+      });
+    });
+    expect(head).toMatch(/^HTTP\/1\.1 413/);
+    socket.destroy();
+    await childStillServes();
+  });
+
   it('refuses an oversized body announced with Expect: 100-continue before the client sends it', async () => {
     const attempt = postBody(child.port, CHILD_TOKEN, 500 * MiB, { expectContinue: true });
     const answer = await attempt.answer;
