@@ -119,32 +119,51 @@ describe('request bodies over the limit (ganvas serve defaults)', () => {
     await childStillServes();
   });
 
-  it('lets a client that reads only after sending (as browsers do) finish a refused 276 MB chunked body and then read the 413', async () => {
+  /**
+   * A raw client that does not read while it sends, as browsers do: whatever
+   * the server answers meanwhile waits in the socket, and a connection closed
+   * under the sender resets it and drops that answer. Resolves with the status
+   * line read after sending, or with the connection error.
+   */
+  async function sendThenRead(target: string, headers: string, total: number, chunked: boolean): Promise<string> {
     const socket = connect(child.port, '127.0.0.1');
     await new Promise((resolve) => socket.once('connect', resolve));
-    // Not reading while sending: whatever the server answers waits in the socket, and a reset would drop it.
     socket.pause();
     const lost = new Promise<string>((resolve) => socket.once('error', (error: NodeJS.ErrnoException) => resolve(`connection ${error.code}`)));
     const write = (data: string | Buffer) => (socket.write(data) ? Promise.resolve() : new Promise<void>((drained) => socket.once('drain', () => drained())));
-    await write(`POST /api/gallery.import HTTP/1.1\r\nHost: 127.0.0.1:${child.port}\r\nAuthorization: Bearer ${CHILD_TOKEN}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    const framing = chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${total}`;
+    await write(`POST ${target} HTTP/1.1\r\nHost: 127.0.0.1:${child.port}\r\nAuthorization: Bearer ${CHILD_TOKEN}\r\n${headers}${framing}\r\n\r\n`);
     const piece = Buffer.alloc(MiB, 'A');
     const sending = (async () => {
-      for (let sent = 0; sent < 276 * MiB && !socket.destroyed; sent += MiB) await write(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]));
-      if (!socket.destroyed) await write('0\r\n\r\n');
+      for (let sent = 0; sent < total && !socket.destroyed; sent += MiB) {
+        await write(chunked ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece.subarray(0, Math.min(MiB, total - sent)));
+      }
+      if (chunked && !socket.destroyed) await write('0\r\n\r\n');
       return 'sent';
     })();
     const outcome = await Promise.race([sending, lost]);
-    expect(outcome).toBe('sent');
+    if (outcome !== 'sent') return outcome;
     socket.resume();
-    const head = await new Promise<string>((resolve) => {
-      let text = '';
-      socket.on('data', (data: Buffer) => {
-        text += data.toString('latin1');
-        if (text.includes('\r\n\r\n')) resolve(text);
-      });
-    });
-    expect(head).toMatch(/^HTTP\/1\.1 413/);
+    const head = await Promise.race([
+      new Promise<string>((resolve) => {
+        let text = '';
+        socket.on('data', (data: Buffer) => {
+          text += data.toString('latin1');
+          if (text.includes('\r\n')) resolve(text.split('\r\n')[0]!);
+        });
+      }),
+      lost,
+    ]);
     socket.destroy();
+    return head;
+  }
+
+  it('lets a client that reads only after sending (as browsers do) finish a refused body and then read the 413', async () => {
+    // Chunked, 276 MB: more than the first 64 MiB past the limit must be drained.
+    expect(await sendThenRead('/api/gallery.import', 'Content-Type: application/json\r\n', 276 * MiB, true)).toMatch(/^HTTP\/1\.1 413/);
+    // Declared, with Connection: close: answering before the body is in would close the connection under the client.
+    expect(await sendThenRead('/api/gallery.import', 'Content-Type: application/json\r\nConnection: close\r\n', 120 * MiB, false)).toMatch(/^HTTP\/1\.1 413/);
+    expect(await sendThenRead('/upload', 'Content-Type: application/octet-stream\r\nConnection: close\r\n', 300 * MiB, false)).toMatch(/^HTTP\/1\.1 413/);
     await childStillServes();
   });
 

@@ -9,9 +9,10 @@
  *   body as soon as it passes it.
  * - All bodies being read or handled at once share `BytesInFlight`; a body
  *   that does not fit gets 503 and a message to try again.
- * - A refused body is read to its end and thrown away (not kept), so the
- *   client, which is still sending, reads our 413/503 answer afterwards
- *   instead of a reset connection. Large files go to `POST /upload` instead,
+ * - A refused body is read to its end and thrown away (not kept), and only
+ *   then answered: a client still sending (browsers read the answer after
+ *   the upload) would otherwise see the connection close under it, and the
+ *   reset drops the 413/503 waiting in its socket. Large files go to `POST /upload` instead,
  *   which streams to disk (uploads.ts).
  */
 import type { IncomingMessage } from 'node:http';
@@ -68,30 +69,34 @@ export function busyError(inFlight: BytesInFlight): ApiError {
 const MAX_DISCARD_BYTES = 1024 * 1024 * 1024;
 
 /**
- * Lets the rest of a refused body flow past without keeping it. A declared
- * body is drained to its end; a chunked one up to MAX_DISCARD_BYTES, since
- * it could go on for ever.
+ * Lets the rest of a refused body flow past without keeping it, and settles
+ * when it has ended (or the connection has). A declared body is drained to
+ * its end; a chunked one up to MAX_DISCARD_BYTES, since it could go on for
+ * ever (Node's requestTimeout ends one that trickles).
  */
-export function discardRest(req: IncomingMessage): void {
+export function discardRest(req: IncomingMessage): Promise<void> {
   req.removeAllListeners('data');
+  if (req.complete || req.destroyed) return Promise.resolve();
   const limit = declaredLength(req) ?? MAX_DISCARD_BYTES;
   let discarded = 0;
-  req.on('data', (chunk: Buffer) => {
-    discarded += chunk.length;
-    if (discarded > limit) req.socket.destroy();
+  return new Promise((resolve) => {
+    req.on('data', (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > limit) req.socket.destroy();
+    });
+    req.once('end', () => resolve());
+    req.once('close', () => resolve());
+    req.resume();
   });
-  req.resume();
 }
 
 export function readBody(req: IncomingMessage, maxBytes: number, inFlight: BytesInFlight): Promise<BodyRead> {
   const declared = declaredLength(req);
   if (declared !== null && declared > maxBytes) {
-    discardRest(req);
-    return Promise.resolve({ ok: false, status: 413, error: tooLargeError(maxBytes) });
+    return discardRest(req).then(() => ({ ok: false, status: 413, error: tooLargeError(maxBytes) }));
   }
   if (declared !== null && !inFlight.take(declared)) {
-    discardRest(req);
-    return Promise.resolve({ ok: false, status: 503, error: busyError(inFlight), headers: { 'Retry-After': '5' } });
+    return discardRest(req).then(() => ({ ok: false, status: 503, error: busyError(inFlight), headers: { 'Retry-After': '5' } }));
   }
   let reserved = declared ?? 0;
   let released = false;
@@ -107,6 +112,7 @@ export function readBody(req: IncomingMessage, maxBytes: number, inFlight: Bytes
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
+    let refused = false;
     const finish = (result: BodyRead) => {
       if (settled) return;
       settled = true;
@@ -114,12 +120,14 @@ export function readBody(req: IncomingMessage, maxBytes: number, inFlight: Bytes
       resolve(result);
     };
     const refuse = (status: number, error: ApiError, headers?: Record<string, string>) => {
+      refused = true;
       chunks.length = 0;
-      discardRest(req);
-      finish({ ok: false, status, error, ...(headers ? { headers } : {}) });
+      // Give the bytes back now; answer once the client has finished sending.
+      release();
+      void discardRest(req).then(() => finish({ ok: false, status, error, ...(headers ? { headers } : {}) }));
     };
     req.on('data', (chunk: Buffer) => {
-      if (settled) return;
+      if (settled || refused) return;
       if (size + chunk.length > maxBytes) return refuse(413, tooLargeError(maxBytes));
       if (whole) {
         chunk.copy(whole, size);
@@ -131,14 +139,14 @@ export function readBody(req: IncomingMessage, maxBytes: number, inFlight: Bytes
       size += chunk.length;
     });
     req.on('end', () => {
-      if (settled) return;
+      if (settled || refused) return;
       const body = whole ? whole.subarray(0, size) : Buffer.concat(chunks, size);
       chunks.length = 0;
       finish({ ok: true, body, release });
     });
-    // Aborted uploads end here: release what they held, answer nobody.
-    req.on('error', () => finish({ ok: false, status: 0 }));
-    req.on('close', () => finish({ ok: false, status: 0 }));
+    // Aborted bodies end here: release what they held, answer nobody.
+    req.on('error', () => !refused && finish({ ok: false, status: 0 }));
+    req.on('close', () => !refused && finish({ ok: false, status: 0 }));
   });
 }
 

@@ -8,7 +8,8 @@
  * Limits: one file is at most `maxFileBytes`; the bytes being received by
  * this process plus the complete uploads waiting to be used are at most
  * `maxWaitingBytes`, so a client cannot fill the disk. A refused body is
- * drained, not kept, so the client reads the 413/503 message. Uploads nobody
+ * drained, not kept, and then answered, so the client reads the 413/503
+ * message. Uploads nobody
  * used are deleted after `keepMs`, and at start everything left by processes
  * that have ended.
  */
@@ -59,7 +60,7 @@ export function createUploadReceiver(dataDir: string, limits: UploadLimits, log:
   async function receive(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const declared = declaredLength(req);
     if (declared !== null && declared > limits.maxFileBytes) {
-      discardRest(req);
+      await discardRest(req);
       return sendError(res, 413, tooLargeError(limits.maxFileBytes, 'An upload'));
     }
     if (declared === 0) return sendError(res, 400, { code: 'invalid_request', message: 'The upload is empty: send the file’s bytes as the request body' });
@@ -75,7 +76,7 @@ export function createUploadReceiver(dataDir: string, limits: UploadLimits, log:
     const waiting = await waitingUploadBytes(dataDir);
     if (waiting + receiving > limits.maxWaitingBytes) {
       release();
-      discardRest(req);
+      await discardRest(req);
       return sendError(res, 503, fullError(limits, waiting), { 'Retry-After': '30' });
     }
 
@@ -85,7 +86,7 @@ export function createUploadReceiver(dataDir: string, limits: UploadLimits, log:
       await mkdir(folder, { recursive: true });
     } catch (error) {
       release();
-      discardRest(req);
+      await discardRest(req);
       return sendError(res, 500, { code: 'failed', message: `The upload cannot be stored: ${(error as Error).message}` });
     }
 
@@ -93,6 +94,7 @@ export function createUploadReceiver(dataDir: string, limits: UploadLimits, log:
       const out = createWriteStream(partial, { flags: 'wx' });
       let size = 0;
       let settled = false;
+      /** Stops writing, deletes the partial file and gives its room back; then answers, if there is anyone to answer. */
       const settle = async (answer: (() => void) | null) => {
         if (settled) return;
         settled = true;
@@ -103,8 +105,13 @@ export function createUploadReceiver(dataDir: string, limits: UploadLimits, log:
         done();
       };
       const refuse = (status: number, error: ApiError, headers?: Record<string, string>) => {
-        discardRest(req);
-        void settle(() => sendError(res, status, error, headers));
+        if (settled) return;
+        // Answer once the client has finished sending (see request-body.ts); the file is dropped at once.
+        const drained = discardRest(req);
+        void settle(null).then(async () => {
+          await drained;
+          sendError(res, status, error, headers);
+        });
       };
 
       req.on('data', (chunk: Buffer) => {
