@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { JobIdRequest, JobInfo, JobProgressEvent, JobLogEvent, WorkerStats } from './jobs.js';
 import { UpscaleTile } from './upscale-tiles.js';
+import { boundedJsonObject } from './bounded-json.js';
 
 export { JobInfo, JobProgressEvent, JobLogEvent, WorkerStats, JobIdRequest } from './jobs.js';
 
@@ -46,30 +47,15 @@ export const Tag = z
   .regex(/^[^,\n\r\t]+$/, 'a tag cannot contain commas, tabs or line breaks');
 
 const ItemId = z.number().int().positive();
-/**
- * Keys that would reach an object's prototype rather than the object: a
- * record parsed with them would silently lose the setting (zod assigns
- * `__proto__` as the prototype), so they are refused by name, at any depth.
- */
-const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-function prototypeKeyIn(value: unknown, path: string[] = [], depth = 0): string[] | null {
-  if (typeof value !== 'object' || value === null || depth > 32) return null;
-  for (const key of Object.keys(value)) {
-    if (PROTOTYPE_KEYS.has(key)) return [...path, key];
-    const inner = prototypeKeyIn((value as Record<string, unknown>)[key], [...path, key], depth + 1);
-    if (inner) return inner;
-  }
-  return null;
-}
-
-const JsonRecord = z
-  .unknown()
-  .superRefine((value, ctx) => {
-    const found = prototypeKeyIn(value);
-    if (found) ctx.addIssue({ code: 'custom', path: found.slice(0, -1), message: `'${found.at(-1)}' is not allowed as a setting name` });
-  })
-  .pipe(z.record(z.string(), z.unknown()));
+const JsonRecord = z.record(z.string(), z.unknown());
+/** What a client may send as a free-form JSON object: bounded in bytes, keys and depth (see bounded-json.ts). */
+const RequestJsonObject = boundedJsonObject();
+/** Named durations in ms a client sends with a gallery item. */
+const RequestTimings = z.record(z.string(), z.number().nonnegative()).superRefine((timings, ctx) => {
+  const names = Object.keys(timings);
+  if (names.length > 32) ctx.addIssue({ code: 'custom', message: 'at most 32 timings' });
+  for (const name of names) if (name.length > 64) ctx.addIssue({ code: 'custom', message: 'a timing name is at most 64 characters' });
+});
 
 export const GalleryItem = z.object({
   id: ItemId,
@@ -104,14 +90,33 @@ export const GalleryQuery = z
   .strict();
 export type GalleryQuery = z.input<typeof GalleryQuery>;
 
-/** A file sent from the renderer: base64 bytes, because both transports carry JSON. */
+/** The id `POST /upload` of `ganvas serve` answers for a file streamed to it; requests then name the id instead of carrying the bytes. */
+export const UploadId = z.string().regex(/^up-\d{1,10}-[a-f0-9]{32}$/, 'an upload id is what POST /upload answered (up-…)');
+export const UploadReceipt = z.object({ uploadId: UploadId, bytes: z.number().int().positive() });
+export type UploadReceipt = z.infer<typeof UploadReceipt>;
+
+/**
+ * A file sent from the renderer: inline base64 bytes (both transports carry
+ * JSON; Electron always, the browser for small files), or the id of a file
+ * streamed to `POST /upload` first (the browser, for large files).
+ */
 export const UploadedFile = z
   .object({
     name: z.string().min(1).max(255),
-    dataBase64: z.string().max(70_000_000, 'a file is at most about 50 MB'),
+    dataBase64: z.string().max(70_000_000, 'a file is at most about 50 MB').optional(),
+    uploadId: UploadId.optional(),
   })
-  .strict();
-export type UploadedFile = z.infer<typeof UploadedFile>;
+  .strict()
+  .superRefine((file, ctx) => {
+    if ((file.dataBase64 === undefined) === (file.uploadId === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'a file carries either dataBase64 or uploadId (one of them, not both)' });
+    }
+  })
+  .transform((file): { name: string; dataBase64: string } | { name: string; uploadId: string } =>
+    file.uploadId !== undefined ? { name: file.name, uploadId: file.uploadId } : { name: file.name, dataBase64: file.dataBase64 ?? '' },
+  );
+/** What a client sends for one file. */
+export type UploadedFile = z.input<typeof UploadedFile>;
 
 export const FileFailure = z.object({ name: z.string(), reason: z.string() });
 export type FileFailure = z.infer<typeof FileFailure>;
@@ -269,8 +274,8 @@ export const methods = {
         input: InlineImage.optional(),
         output: InlineImage,
         modelId: z.string().max(200).optional(),
-        settings: JsonRecord.optional(),
-        timings: z.record(z.string(), z.number().nonnegative()).optional(),
+        settings: RequestJsonObject.optional(),
+        timings: RequestTimings.optional(),
         tags: z.array(Tag).max(50).optional(),
       })
       .strict(),
@@ -311,7 +316,7 @@ export const methods = {
         modelId: z.string().min(1).max(200),
         image: InlineImage,
         /** Family options, e.g. { noise: true } for pix2pix, { domain: 'google' } for StarGAN. */
-        options: JsonRecord.optional(),
+        options: RequestJsonObject.optional(),
       })
       .strict(),
     /** `note` says what was adapted, e.g. that the image was resized to the model's size and back. */
@@ -362,7 +367,7 @@ export const methods = {
    * timed for real (after a warm-up step) on a batch of the right shape.
    */
   'train.estimate': {
-    request: z.object({ family: FamilyId, config: JsonRecord.default({}) }).strict(),
+    request: z.object({ family: FamilyId, config: RequestJsonObject.default({}) }).strict(),
     response: z.object({
       secondsPerStep: z.number().nonnegative(),
       steps: z.number().int().positive(),
@@ -384,7 +389,7 @@ export const methods = {
         run: RunName,
         resume: z.boolean().default(false),
         /** Every hyperparameter; missing ones get the family's defaults. */
-        config: JsonRecord.default({}),
+        config: RequestJsonObject.default({}),
       })
       .strict(),
     response: JobInfo,
@@ -424,7 +429,7 @@ export const methods = {
         modelId: z.string().min(1).max(200),
         inputDir: z.string().min(1).max(4096),
         outputDir: z.string().min(1).max(4096),
-        options: JsonRecord.optional(),
+        options: RequestJsonObject.optional(),
         saveToGallery: z.boolean().default(false),
       })
       .strict(),
@@ -511,6 +516,12 @@ export interface GanvasClient {
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
   /** A URL the renderer can put in <img src> for a stored image. */
   mediaUrl(hash: string, variant: 'image' | 'thumb'): string;
+  /**
+   * Streams a file to the studio and answers its upload id, for requests that
+   * take files (`gallery.import`, `upscale.images`). Only `ganvas serve` has
+   * it: Electron IPC carries large files inline without the cost of HTTP bodies.
+   */
+  upload?(file: Blob): Promise<UploadReceipt>;
 }
 
 /** The raw bridge the preload exposes as `window.ganvas`. */

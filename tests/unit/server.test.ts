@@ -1,7 +1,8 @@
 // The HTTP/WebSocket transport against a real studio (real gallery in a temp dir).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -20,6 +21,16 @@ beforeAll(async () => {
   const rendererDir = join(dir, 'renderer');
   mkdirSync(rendererDir);
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>GANvas</title>');
+  mkdirSync(join(rendererDir, 'assets'));
+  writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log("studio")');
+  // Links planted in the renderer folder, pointing outside it: a file, a folder, and a link to a link.
+  mkdirSync(join(dir, 'outside'));
+  writeFileSync(join(dir, 'outside', 'secret.txt'), 'SECRET-OUTSIDE-THE-RENDERER');
+  symlinkSync(join(dir, 'outside', 'secret.txt'), join(rendererDir, 'assets', 'secret.js'));
+  symlinkSync(join(dir, 'outside'), join(rendererDir, 'elsewhere'));
+  symlinkSync(join(rendererDir, 'assets', 'secret.js'), join(rendererDir, 'chained.js'));
+  // A link that stays inside is fine.
+  symlinkSync(join(rendererDir, 'assets', 'app.js'), join(rendererDir, 'app-link.js'));
   studio = openStudio({ dataDir: join(dir, 'data'), transport: 'http', log: () => {} });
   server = await startServer({ studio, rendererDir, port: 0, token: TOKEN });
   base = `http://127.0.0.1:${server.port}`;
@@ -146,5 +157,78 @@ describe('ganvas serve security', () => {
     expect(JSON.parse(broken.body).error.code).toBe('invalid_request');
     // Still alive afterwards.
     expect((await api('app.info', {})).json.value.name).toBe('GANvas');
+  });
+});
+
+/** Sends bytes as they are (no client library fixing them up) and returns the status line of the answer. */
+function rawStatusLine(bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(server.port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (data: Buffer) => {
+      text += data.toString('latin1');
+      if (text.includes('\r\n')) {
+        resolve(text.split('\r\n')[0]!);
+        socket.destroy();
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(text.split('\r\n')[0]!));
+    socket.write(bytes);
+  });
+}
+
+describe('addresses and cookies the server cannot read', () => {
+  it('answers 400, not 500, for a broken %-escape in an API path, a page path or the token cookie', async () => {
+    const api = await raw('/api/%E0%A4%A', { method: 'POST', headers: { 'Content-Type': 'application/json', ...auth() }, body: '{}' });
+    expect(api.status).toBe(400);
+    expect(JSON.parse(api.body).error.message).toMatch(/%-escape/);
+    expect((await raw('/%E0%A4%A', { headers: auth() })).status).toBe(400);
+    expect((await raw('/assets/%ZZ.js', { headers: auth() })).status).toBe(400);
+    const cookie = await raw('/', { headers: { Cookie: 'other=1; ganvas_token=%E0%A4%A' } });
+    expect(cookie.status).toBe(400);
+    expect(cookie.body).toMatch(/cookie is malformed/);
+    // Someone else's broken cookie on the same host is not ours to judge.
+    expect((await raw('/', { headers: { Cookie: 'theirs=%E0%A4%A', ...auth() } })).status).toBe(200);
+  });
+
+  it('answers 400 for a request target that is not a URL at all', async () => {
+    expect(await rawStatusLine(`GET http://[ HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400/);
+    expect((await api('app.info', {})).json.value.name).toBe('GANvas');
+  });
+});
+
+describe('what the static file server hands out', () => {
+  it('serves only regular files whose real path is inside the renderer folder', async () => {
+    expect((await raw('/assets/app.js', { headers: auth() })).body).toContain('studio');
+    expect((await raw('/app-link.js', { headers: auth() })).body).toContain('studio');
+    for (const path of ['/assets/secret.js', '/elsewhere/secret.txt', '/chained.js', '/elsewhere']) {
+      const res = await raw(path, { headers: auth() });
+      expect(res.body, path).not.toContain('SECRET-OUTSIDE');
+      expect(res.status, path).toBe(403);
+    }
+  });
+});
+
+describe('where the token is accepted', () => {
+  it('takes ?token= on the entry URL only; everything else needs the cookie or the Authorization header', async () => {
+    expect((await raw(`/?token=${TOKEN}`)).status).toBe(303);
+    expect((await raw(`/index.html?token=${TOKEN}`)).status).toBe(303);
+    expect((await raw(`/assets/app.js?token=${TOKEN}`)).status).toBe(401);
+    expect((await raw(`/media/image/${'a'.repeat(64)}?token=${TOKEN}`)).status).toBe(401);
+    const call = await raw(`/api/app.info?token=${TOKEN}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    expect(call.status).toBe(401);
+    expect((await raw('/assets/app.js', { headers: { Cookie: `ganvas_token=${TOKEN}` } })).status).toBe(200);
+
+    const upgrade = await new Promise<'open' | number>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/events?token=${TOKEN}`, { headers: { Origin: `http://127.0.0.1:${server.port}` } });
+      ws.on('open', () => {
+        resolve('open');
+        ws.close();
+      });
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('error', () => resolve(-1));
+    });
+    expect(upgrade).toBe(401);
   });
 });

@@ -19,6 +19,13 @@ export type Handlers = { [M in MethodName]: Handler<M> };
 
 export { UserFacingError };
 
+const MAX_ISSUES = 20;
+const MAX_ISSUE_TEXT = 300;
+
+/** Issue paths and messages can quote what the client sent (a 1 MB key); an answer quotes at most a little of it. */
+function clip(text: string): string {
+  return text.length > MAX_ISSUE_TEXT ? `${text.slice(0, MAX_ISSUE_TEXT)}…` : text;
+}
 
 export function createDispatcher(handlers: Handlers, log: (message: string) => void = () => {}) {
   return async function dispatch(method: unknown, payload: unknown): Promise<Outcome<unknown>> {
@@ -27,12 +34,15 @@ export function createDispatcher(handlers: Handlers, log: (message: string) => v
     }
     const parsed = methods[method].request.safeParse(payload ?? {});
     if (!parsed.success) {
-      const issues = zodIssues(parsed.error);
+      const all = zodIssues(parsed.error);
+      // A payload with 100,000 unknown keys must not come back as a 100,000-line answer.
+      const issues = all.slice(0, MAX_ISSUES).map((issue) => ({ path: clip(issue.path), message: clip(issue.message) }));
+      const more = all.length > issues.length ? `; and ${all.length - issues.length} more` : '';
       return {
         ok: false,
         error: {
           code: 'invalid_request',
-          message: `Invalid request for ${method}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+          message: `Invalid request for ${method}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}${more}`,
           issues,
         },
       };

@@ -1,5 +1,12 @@
+/**
+ * Handlers for the gallery: thin calls into the engine's gallery, plus the
+ * gallery.changed events every open view listens to.
+ */
+import type { ParsedRequest } from '../../shared/contract.js';
+import type { ImportResult } from '../engine/gallery/index.js';
 import type { Handler } from './dispatch.js';
 import type { StudioContext } from './studio.js';
+import { takeUpload } from './uploads.js';
 
 type GalleryMethods = 'gallery.add' | 'gallery.list' | 'gallery.get' | 'gallery.facets' | 'gallery.import' | 'gallery.update' | 'gallery.delete' | 'gallery.restore';
 
@@ -19,9 +26,7 @@ export function galleryHandlers(ctx: StudioContext): { [M in GalleryMethods]: Ha
     'gallery.get': ({ id }) => gallery.get(id),
     'gallery.facets': () => gallery.facets(),
     'gallery.import': async ({ files }) => {
-      const result = await gallery.importFiles(
-        files.map((file) => ({ name: file.name, data: Buffer.from(file.dataBase64, 'base64') })),
-      );
+      const result = await importOneByOne(ctx, files);
       if (result.added.length) ctx.emit('gallery.changed', { reason: 'added', ids: result.added.map((item) => item.id) });
       return result;
     },
@@ -41,4 +46,26 @@ export function galleryHandlers(ctx: StudioContext): { [M in GalleryMethods]: Ha
       return { restored };
     },
   };
+}
+
+/**
+ * One file at a time, its bytes decoded or read from its upload only when its
+ * turn comes: 200 inline or uploaded photos are never all in memory at once.
+ * A missing upload fails that file by name; the others still go in.
+ */
+async function importOneByOne(ctx: StudioContext, files: ParsedRequest<'gallery.import'>['files']): Promise<ImportResult> {
+  const result: ImportResult = { added: [], failed: [] };
+  for (const file of files) {
+    let data: Buffer;
+    try {
+      data = 'uploadId' in file ? await takeUpload(ctx.dataDir, file.uploadId) : Buffer.from(file.dataBase64, 'base64');
+    } catch (error) {
+      result.failed.push({ name: file.name, reason: error instanceof Error ? error.message : String(error) });
+      continue;
+    }
+    const one = await ctx.gallery.importFiles([{ name: file.name, data }]);
+    result.added.push(...one.added);
+    result.failed.push(...one.failed);
+  }
+  return result;
 }

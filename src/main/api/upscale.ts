@@ -1,7 +1,8 @@
 /**
  * `upscale.images`: photos sent from the Upscale view become an `upscale` job.
  *
- * The uploads are written to a folder of their own under
+ * The uploads (inline base64, or files streamed to `POST /upload` first and
+ * named by id) are written or moved to a folder of their own under
  * `<data dir>/uploads/`, never next to anything of the user's, and results go
  * to `<data dir>/upscaled/<same name>/`. The handler answers as soon as the
  * job is queued; when the job ends it announces the gallery items the job
@@ -22,6 +23,7 @@ import { chooseUpscaleModel, UnknownUpscaleModelError } from '../engine/upscale/
 import type { Handler } from './dispatch.js';
 import { checkedJobParams } from './jobs.js';
 import type { StudioContext } from './studio.js';
+import { checkUpload, moveUpload } from './uploads.js';
 
 /** A file name that is safe inside our folder, close to what the user called it. */
 export function safeUploadName(name: string): string {
@@ -75,11 +77,15 @@ async function startUpscale(ctx: StudioContext, request: ParsedRequest<'upscale.
     ...(request.tile !== undefined ? { tile: request.tile } : {}),
     addToGallery: true,
   });
+  // Every streamed file must be there before any is moved: a missing one fails the request and the others stay uploaded.
+  for (const upload of request.files) if ('uploadId' in upload) await checkUpload(ctx.dataDir, upload.uploadId);
   await mkdir(uploadDir, { recursive: true });
   try {
     for (const [index, upload] of request.files.entries()) {
       // Undecodable bytes are the job's business: that file fails with its name, the others still run.
-      await writeFile(files[index]!.path, Buffer.from(upload.dataBase64, 'base64'));
+      const file = files[index]!.path;
+      if ('uploadId' in upload) await moveUpload(ctx.dataDir, upload.uploadId, file);
+      else await writeFile(file, Buffer.from(upload.dataBase64, 'base64'));
     }
   } catch (error) {
     await rm(uploadDir, { recursive: true, force: true });

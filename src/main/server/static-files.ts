@@ -1,7 +1,16 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+/**
+ * Serves the built renderer to the browser. Unknown paths fall back to
+ * index.html (hash routes never reach here, but deep links might).
+ *
+ * Only regular files whose real path (links resolved) is inside the renderer
+ * folder are served: a link in there pointing elsewhere is refused, not
+ * followed. Files are opened once and streamed from that handle, so a file
+ * that vanishes mid-request ends that response, never the server.
+ */
+import { open, realpath } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, relative, sep, isAbsolute } from 'node:path';
+import { streamFile } from './media.js';
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -18,31 +27,58 @@ const types: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** Serves the built renderer; unknown paths fall back to index.html (hash routes never reach here, but deep links might). */
+function inside(root: string, file: string): boolean {
+  const rest = relative(root, file);
+  return rest === '' || (!rest.startsWith('..') && !isAbsolute(rest));
+}
+
+type Found = { kind: 'file'; path: string } | { kind: 'missing' } | { kind: 'outside' };
+
+/** What a path in the renderer folder is once links are resolved. */
+async function lookUp(root: string, candidate: string): Promise<Found> {
+  const real = await realpath(candidate).catch(() => null);
+  if (real === null) return { kind: 'missing' };
+  if (!inside(root, real)) return { kind: 'outside' };
+  return { kind: 'file', path: real };
+}
+
+function plain(res: ServerResponse, status: number, headers: Record<string, string>, text: string): void {
+  res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(text);
+}
+
+/** `pathname` is already percent-decoded. */
 export async function serveStatic(
   req: IncomingMessage,
   res: ServerResponse,
-  root: string,
+  rendererDir: string,
   pathname: string,
   headers: Record<string, string>,
+  log: (message: string) => void = () => {},
 ): Promise<void> {
-  const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
-  let file = join(root, relative || 'index.html');
-  if (file !== root && !file.startsWith(root + sep)) {
-    res.writeHead(403, headers);
-    res.end('forbidden');
-    return;
-  }
-  let info = await stat(file).catch(() => null);
-  if (!info || info.isDirectory()) {
-    file = join(root, 'index.html');
-    info = await stat(file).catch(() => null);
-    if (!info) {
-      res.writeHead(503, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('The studio UI is not built yet. Run `npm run build` in the GANvas folder, then reload.');
-      return;
+  const notBuilt = () => plain(res, 503, headers, 'The studio UI is not built yet. Run `npm run build` in the GANvas folder, then reload.');
+  if (pathname.includes('\0')) return plain(res, 400, headers, 'The address cannot name a file');
+  const root = await realpath(rendererDir).catch(() => null);
+  if (root === null) return notBuilt();
+  const wanted = normalize(pathname).replace(/^([/\\])+/, '');
+  const candidate = join(root, wanted || 'index.html');
+  if (!inside(root, candidate)) return plain(res, 403, headers, 'forbidden');
+
+  let found = await lookUp(root, candidate);
+  if (found.kind === 'outside') return plain(res, 403, headers, 'forbidden');
+  let handle = found.kind === 'file' ? await open(found.path, 'r').catch(() => null) : null;
+  let info = handle ? await handle.stat().catch(() => null) : null;
+  if (!handle || !info?.isFile()) {
+    await handle?.close().catch(() => {});
+    found = await lookUp(root, join(root, 'index.html'));
+    handle = found.kind === 'file' ? await open(found.path, 'r').catch(() => null) : null;
+    info = handle ? await handle.stat().catch(() => null) : null;
+    if (!handle || !info?.isFile()) {
+      await handle?.close().catch(() => {});
+      return notBuilt();
     }
   }
+  const file = (found as { path: string }).path;
   const isAsset = file.includes(`${sep}assets${sep}`);
   res.writeHead(200, {
     ...headers,
@@ -50,9 +86,5 @@ export async function serveStatic(
     'Content-Length': info.size,
     'Cache-Control': isAsset ? 'public, max-age=31536000, immutable' : 'no-cache',
   });
-  if (req.method === 'HEAD') {
-    res.end();
-    return;
-  }
-  createReadStream(file).pipe(res);
+  streamFile(req, res, handle, (error) => log(`${file} could not be sent: ${error.message}`));
 }

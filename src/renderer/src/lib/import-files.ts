@@ -1,10 +1,13 @@
 /**
- * Importing files the user dropped or picked: read each as base64 (both
- * transports carry JSON), send them to `gallery.import` in batches, and
- * collect one summary. A file that cannot be read, or a batch the server
- * rejects, is reported by name; the other files still go through.
+ * Importing files the user dropped or picked: send them to `gallery.import`
+ * in batches and collect one summary. A small file travels inline as base64
+ * (both transports carry JSON); a large one, where the transport can stream
+ * (`ganvas serve`), goes to `POST /upload` first and travels as its upload id,
+ * so neither the browser nor the server holds it as base64. A file that
+ * cannot be read or uploaded, or a batch the server rejects, is reported by
+ * name; the other files still go through.
  */
-import type { FileFailure, GalleryItem, GanvasClient, UploadedFile } from '../../../shared/contract.js';
+import { GanvasError, type FileFailure, type GalleryItem, type GanvasClient, type UploadedFile } from '../../../shared/contract.js';
 
 /** The contract accepts at most 200 files per call. */
 export const maxFilesPerCall = 200;
@@ -12,6 +15,14 @@ export const maxFilesPerCall = 200;
 export const maxBytesPerCall = 48 * 1024 * 1024;
 /** Matches the contract's per-file limit (base64 of ~50 MB). */
 export const maxFileBytes = 50 * 1024 * 1024;
+/** Files larger than this are streamed to the server first, where the transport can. */
+export const streamAboveBytes = 2 * 1024 * 1024;
+/**
+ * Streamed files of one batch wait on the server's disk until the batch's
+ * call uses them, and the server keeps at most 1 GiB waiting; a quarter of
+ * that per batch leaves room for other tabs.
+ */
+export const maxStreamedBytesPerCall = 256 * 1024 * 1024;
 
 export interface ImportProgress {
   done: number;
@@ -28,18 +39,21 @@ export function planImportBatches<F extends { size: number }>(
   files: readonly F[],
   maxFiles = maxFilesPerCall,
   maxBytes = maxBytesPerCall,
+  /** What one file adds to the request body (its size, unless it is streamed first). */
+  bytesOf: (file: F) => number = (file) => file.size,
 ): F[][] {
   const batches: F[][] = [];
   let current: F[] = [];
   let bytes = 0;
   for (const file of files) {
-    if (current.length > 0 && (current.length >= maxFiles || bytes + file.size > maxBytes)) {
+    const size = bytesOf(file);
+    if (current.length > 0 && (current.length >= maxFiles || bytes + size > maxBytes)) {
       batches.push(current);
       current = [];
       bytes = 0;
     }
     current.push(file);
-    bytes += file.size;
+    bytes += size;
   }
   if (current.length) batches.push(current);
   return batches;
@@ -72,6 +86,18 @@ export function readFileAsBase64(file: Blob): Promise<string> {
   });
 }
 
+/** Whether `file` goes to the server as a stream (then an upload id) rather than inline. */
+export function isStreamed(client: Pick<GanvasClient, 'upload'>, file: Blob): boolean {
+  return client.upload !== undefined && file.size > streamAboveBytes;
+}
+
+/** One file as a request carries it: streamed first when large and the transport can, inline base64 otherwise. */
+export async function fileForRequest(client: Pick<GanvasClient, 'upload'>, file: File, fallbackName = 'unnamed'): Promise<UploadedFile> {
+  const name = file.name.slice(0, 255) || fallbackName;
+  if (client.upload && isStreamed(client, file)) return { name, uploadId: (await client.upload(file)).uploadId };
+  return { name, dataBase64: await readFileAsBase64(file) };
+}
+
 export async function importFiles(
   client: GanvasClient,
   files: readonly File[],
@@ -94,13 +120,17 @@ export async function importFiles(
   }
   onProgress({ done, total });
 
-  for (const batch of planImportBatches(accepted)) {
+  // One budget for both limits: a streamed byte costs the batch maxBytesPerCall / maxStreamedBytesPerCall of an inline one.
+  const bytesOf = (file: File) => (isStreamed(client, file) ? (file.size * maxBytesPerCall) / maxStreamedBytesPerCall : file.size);
+  for (const batch of planImportBatches(accepted, maxFilesPerCall, maxBytesPerCall, bytesOf)) {
     const uploads: UploadedFile[] = [];
     for (const file of batch) {
       try {
-        uploads.push({ name: file.name.slice(0, 255) || 'unnamed', dataBase64: await readFileAsBase64(file) });
+        uploads.push(await fileForRequest(client, file));
       } catch (error) {
-        summary.failed.push({ name: file.name, reason: `could not be read (${error instanceof Error ? error.message : String(error)})` });
+        const message = error instanceof Error ? error.message : String(error);
+        // An upload the server refused carries its own message (too large, busy…); a local read failure does not.
+        summary.failed.push({ name: file.name, reason: error instanceof GanvasError ? message : `could not be read (${message})` });
         done++;
       }
     }

@@ -4,6 +4,7 @@
  * contract so that a main process and renderer built from different versions
  * fail loudly at the boundary instead of deep inside a view.
  */
+import type { z } from 'zod';
 import {
   GanvasError,
   errorCodes,
@@ -21,6 +22,11 @@ function isErrorCode(code: unknown): code is ErrorCode {
 }
 
 export function unwrapOutcome<M extends MethodName>(method: M, outcome: unknown): Response<M> {
+  return unwrapAnswer(method, methods[method].response, outcome) as Response<M>;
+}
+
+/** The same for answers that are not a contract method's (e.g. `POST /upload`), checked against `schema`. */
+export function unwrapAnswer<S extends z.ZodType>(method: string, schema: S, outcome: unknown): z.output<S> {
   if (typeof outcome !== 'object' || outcome === null || !('ok' in outcome)) {
     throw new GanvasError({ code: 'failed', message: `${method}: the studio sent an answer GANvas cannot read` });
   }
@@ -39,7 +45,7 @@ export function unwrapOutcome<M extends MethodName>(method: M, outcome: unknown)
       ...(issues ? { issues } : {}),
     });
   }
-  const parsed = methods[method].response.safeParse(shaped.value);
+  const parsed = schema.safeParse(shaped.value);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     const where = first ? `${first.path.map(String).join('.') || '(value)'}: ${first.message}` : 'unknown mismatch';
@@ -48,7 +54,7 @@ export function unwrapOutcome<M extends MethodName>(method: M, outcome: unknown)
       message: `${method}: the studio's answer does not match this version of GANvas (${where})`,
     });
   }
-  return parsed.data as Response<M>;
+  return parsed.data;
 }
 
 /** Returns the payload when it matches the contract, undefined (and a console warning) when not. */
