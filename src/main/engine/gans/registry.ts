@@ -10,12 +10,14 @@
  * Translate options and model export.
  */
 import type { AnyFamily } from './family.js';
+import { cyclegan } from './cyclegan/index.js';
 import { pix2pix } from './pix2pix/index.js';
 import { srgan } from './srgan/index.js';
 import { template } from './template/index.js';
 
 const builtInFamilies: readonly AnyFamily[] = [
   pix2pix,
+  cyclegan,
   srgan,
 ];
 

@@ -26,9 +26,10 @@ export interface OpenedTrainingData<B> {
   summary: string;
 }
 
-/** Settings the readers take from the family config. */
+/** Settings the readers take from the family config (a family may set its own load size, e.g. CycleGAN's). */
 function cropOf(config: FamilyConfig) {
-  return { size: config.size, seed: config.seed };
+  const { loadSize } = config as FamilyConfig & { loadSize?: unknown };
+  return { size: config.size, seed: config.seed, ...(typeof loadSize === 'number' ? { loadSize } : {}) };
 }
 
 function requireRgb(title: string, config: FamilyConfig, dir: string): void {
