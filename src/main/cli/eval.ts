@@ -4,9 +4,11 @@
  * baselines: the untrained generator (same settings, same seed) and a
  * generator trained with L1 alone (no discriminator) for as many steps.
  * The paper's table 1 (Isola et al. 2017) makes the same L1-vs-cGAN comparison.
+ * Unpaired (CycleGAN-style) models are scored both ways with KID as well
+ * (eval-unpaired.ts).
  *
- * Models: run folders (with checkpoint/). Exported model folders are not
- * supported yet (they need the model loader being written in engine/models).
+ * Models: run folders (with checkpoint/); unpaired models also as exported
+ * model folders.
  *
  * Exit codes: 0 done, 1 failed (bad folder, unreadable model), 2 usage error.
  */
@@ -19,6 +21,9 @@ export const evalHelp = `Usage: ganvas eval --model RUN_DIR --data DIR [--split 
 
 Scores a paired (pix2pix) model on held-out pairs: L1 (mean absolute error),
 PSNR (dB) and SSIM, on RGB in [0, 1]; lower L1 and higher PSNR/SSIM are better.
+An unpaired (CycleGAN) model is scored both ways on testA/ and testB/: L1, PSNR
+and SSIM against the image of the same name in the other folder where there is
+one, and KID against the other folder's images, beside the identity mapping.
 Colourfulness (Hasler & Süsstrunk 2003) says how vivid the outputs are; the
 closer to the held-out targets' value, the more faithful (per-pixel scores
 reward a dull average colour, which this exposes).
@@ -32,6 +37,8 @@ Options:
                         (no discriminator) trained on the train split for as many
                         steps as the model; it is kept in RUN_DIR/baselines/l1-only
   --baseline-steps N    train the L1-only baseline for N steps instead
+  --features NAME       unpaired models: the feature network for KID, inception-v3
+                        (default), mobilenet-v2 (faster) or none
   --json                print the results as JSON
   -h, --help            show this help
 `;
@@ -44,6 +51,7 @@ interface EvalArgs {
   baselines: boolean;
   baselineSteps?: number;
   json: boolean;
+  features: 'inception-v3' | 'mobilenet-v2' | 'none';
 }
 
 export interface EvalRow {
@@ -75,6 +83,7 @@ function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
       baselines: { type: 'boolean', default: false },
       'baseline-steps': { type: 'string' },
       json: { type: 'boolean', default: false },
+      features: { type: 'string', default: 'inception-v3' },
       help: { type: 'boolean', short: 'h' },
     },
     { allowPositionals: false },
@@ -85,7 +94,12 @@ function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
   if (!values.data) throw new UsageError('--data DIR is required');
   const limit = positive(values.limit, '--limit');
   const baselineSteps = positive(values['baseline-steps'], '--baseline-steps');
+  const features = values.features ?? 'inception-v3';
+  if (features !== 'inception-v3' && features !== 'mobilenet-v2' && features !== 'none') {
+    throw new UsageError(`--features must be inception-v3, mobilenet-v2 or none, got "${features}"`);
+  }
   return {
+    features,
     model: resolve(values.model),
     data: resolve(values.data),
     split: values.split ?? 'test',
@@ -94,6 +108,13 @@ function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
     ...(limit !== undefined ? { limit } : {}),
     ...(baselineSteps !== undefined ? { baselineSteps } : {}),
   };
+}
+
+/** The family a run folder's checkpoint names, read without loading it. */
+async function familyOfRun(runDir: string) {
+  const [{ readRunManifest }, { families }] = await Promise.all([import('../engine/train/checkpoint/manifest.js'), import('../engine/gans/registry.js')]);
+  const found = await readRunManifest(runDir);
+  return found && families.has(found.manifest.family) ? families.get(found.manifest.family) : undefined;
 }
 
 function table(rows: EvalRow[], images: number, split: string, targetColourfulness: number): string {
@@ -131,12 +152,27 @@ export async function evalCommand(argv: string[], output: CommandOutput = consol
         import('../engine/gans/family.js'),
       ]);
     await initBackend();
-    if (!(await stat(join(args.model, 'checkpoint')).catch(() => null))) {
-      throw new Error(`${args.model} is not a training run folder (it has no checkpoint/); exported model folders cannot be evaluated yet`);
+    const isRun = !!(await stat(join(args.model, 'checkpoint')).catch(() => null));
+    const isExported = !isRun && !!(await stat(join(args.model, 'model.json')).catch(() => null));
+    if (!isRun && !isExported) throw new Error(`${args.model} is neither a training run folder (with checkpoint/) nor a model folder (with model.json)`);
+    if (isExported || (await familyOfRun(args.model))?.dataset === 'unpaired') {
+      const [{ loadCheckpointForInference }, { loadExportedModel }, { evalUnpaired }] = await Promise.all([
+        import('../engine/train/index.js'),
+        import('../engine/models/load-exported-model.js'),
+        import('./eval-unpaired.js'),
+      ]);
+      const model = isRun ? await loadCheckpointForInference(args.model) : await loadExportedModel(args.model);
+      const step = 'step' in model ? model.step : (model.manifest.step ?? 0);
+      try {
+        if (model.family.dataset !== 'unpaired') throw new Error(`${model.family.title} model folders cannot be scored yet; give its training run folder`);
+        return await evalUnpaired({ ...args, model: args.model }, { model: model.model, family: model.family, config: model.config, step }, output);
+      } finally {
+        model.model.dispose();
+      }
     }
     const loaded = await loadCheckpoint(args.model);
     const { family, config } = loaded;
-    if (family.dataset !== 'paired') throw new Error(`${family.title} is not a paired model; eval scores paired (pix2pix-style) models only`);
+    if (family.dataset !== 'paired') throw new Error(`${family.title} is neither a paired nor an unpaired model; eval scores those two kinds`);
     const held = await openPairedDataset(args.data, { size: config.size, loadSize: config.size, flip: false, seed: config.seed, split: args.split });
     for (const warning of held.warnings) say(`warning: ${warning}\n`);
     const count = Math.min(held.size, args.limit ?? Infinity);

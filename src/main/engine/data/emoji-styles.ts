@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import sharp from 'sharp';
 import { decodeImage, encodeImage } from '../image/index.js';
 import { isHeldOut } from './openmoji.js';
 
@@ -92,9 +93,12 @@ export function unpairedSide(name: string): 'A' | 'B' {
   return createHash('sha256').update(`side:${name}`).digest().readUInt32BE(0) < 2 ** 31 ? 'A' : 'B';
 }
 
+/** The icon on white, size×size: a drawing that is not square is centred, so every style's image lines up with the others'. */
 async function renderIcon(set: EmojiSet, name: string, size: number): Promise<Buffer> {
   const image = await decodeImage(Buffer.from(iconSvg(set, name)), { name: `${set.name}:${name}`, svgSize: size, flatten: true });
-  return encodeImage(image, 'png');
+  const png = await encodeImage(image, 'png');
+  if (image.width === size && image.height === size) return png;
+  return sharp(png).resize(size, size, { fit: 'contain', background: '#ffffff' }).png().toBuffer();
 }
 
 export interface EmojiDatasetOptions {
