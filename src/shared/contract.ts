@@ -186,6 +186,8 @@ export const ModelInfo = z.object({
   domains: z.array(z.string()),
   /** The views that offer it (from its family). */
   uses: z.array(ModelUse),
+  /** 'training-size': images are resized to `size` and back; 'any': taken at their own size. */
+  inferenceSize: z.enum(['training-size', 'any']),
   /** The options translating with it takes, for this very model (e.g. its own domain names). */
   translateOptionsSchema: JsonSchema,
   /** Training steps done (trained models). */

@@ -32,23 +32,30 @@ export function e2eDataDir(): string {
 }
 
 /**
- * Writes a real but untrained Pix2Pix checkpoint (64 px, ngf/ndf 8) as run
- * `<data dir>/runs/<runName>`; the catalogue lists it as `run:<runName>`.
- * Its output still depends on its input, which is all a view needs to show.
- * A child process, because the engine modules are TypeScript run through tsx.
+ * Writes a real but untrained checkpoint of any family, with the given
+ * settings, as run `<data dir>/runs/<runName>`; the catalogue lists it as
+ * `run:<runName>`. Its output still depends on its input, which is all a
+ * view needs to show. A child process, because the engine modules are
+ * TypeScript run through tsx.
  */
-export function writeUntrainedPix2Pix(runName: string, size = 64): string {
+export function writeUntrainedModel(family: string, runName: string, settings: Record<string, unknown>): string {
   const runDir = join(e2eDataDir(), 'runs', runName);
   const module = (path: string) => JSON.stringify(pathToFileURL(resolve(path)).href);
   const script = `
     const { initBackend } = await import(${module('src/main/engine/backend/index.ts')});
     const { parseFamilyConfig } = await import(${module('src/main/engine/gans/family.ts')});
-    const { pix2pix, pix2pixModel } = await import(${module('src/main/engine/gans/pix2pix/model.ts')});
+    const { getFamily } = await import(${module('src/main/engine/gans/registry.ts')});
     const { saveCheckpoint } = await import(${module('src/main/engine/train/checkpoint/index.ts')});
     await initBackend({ prefer: 'wasm' });
-    const model = pix2pixModel.build(parseFamilyConfig(pix2pix, { size: ${size}, ngf: 8, ndf: 8 }));
-    await saveCheckpoint(${JSON.stringify(runDir)}, model, { family: 'pix2pix', step: 0 });
+    const family = getFamily(${JSON.stringify(family)});
+    const model = (await family.loadModel()).build(parseFamilyConfig(family, ${JSON.stringify(settings)}));
+    await saveCheckpoint(${JSON.stringify(runDir)}, model, { family: family.id, step: 0 });
   `;
   execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'pipe', timeout: 120_000 });
   return `run:${runName}`;
+}
+
+/** An untrained Pix2Pix (ngf/ndf 8) at `size` px. */
+export function writeUntrainedPix2Pix(runName: string, size = 64): string {
+  return writeUntrainedModel('pix2pix', runName, { size, ngf: 8, ndf: 8 });
 }

@@ -80,6 +80,19 @@ describe('networks and inference', () => {
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('starts as the identity with the input skip, and far from it without', () => {
+    const image = tf.randomUniform([1, 32, 32, 3], -0.9, 0.9, 'float32', 3) as tf.Tensor4D;
+    const distance = (inputSkip: boolean) => {
+      const translator = cycleganModel.buildInference(parseFamilyConfig(cyclegan, { size: 32, ngf: 8, ndf: 8, blocks: 2, inputSkip }));
+      const value = tf.tidy(() => tf.mean(tf.abs(tf.sub(translator.translate(image, { direction: 'AtoB' }), image))).dataSync()[0]!);
+      translator.dispose();
+      return value;
+    };
+    expect(distance(true)).toBeLessThan(0.02);
+    expect(distance(false)).toBeGreaterThan(0.2);
+    image.dispose();
+  });
 });
 
 describe('the image pool', () => {

@@ -79,7 +79,7 @@ describe('placement', () => {
 describe('model choice', () => {
   const model = (id: string, source: ModelInfo['source'], size: number | null = 64, family: ModelInfo['family'] = 'pix2pix'): ModelInfo => ({
     id, family, title: id, description: '', source, size, scale: null, domains: [], step: null, createdAt: null, licence: null,
-    uses: family === 'esrgan' ? ['upscale'] : ['doodle', 'translate'], translateOptionsSchema: {},
+    uses: family === 'esrgan' ? ['upscale'] : ['doodle', 'translate'], translateOptionsSchema: {}, inferenceSize: 'training-size',
   });
   const models = [model('run:mine', 'trained', 128), model('bundled:pix2pix-openmoji-64', 'bundled'), model('npm:esrgan', 'package', null, 'esrgan')];
 

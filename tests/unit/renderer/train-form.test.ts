@@ -168,7 +168,7 @@ describe('status bar backend text', () => {
 
 describe('model cards', () => {
   const model = (id: string, family: ModelInfo['family'], source: ModelInfo['source'], createdAt: number | null): ModelInfo => ({
-    id, family, source, createdAt, title: id, description: '', size: null, scale: null, domains: [], step: null, licence: null, uses: [], translateOptionsSchema: {},
+    id, family, source, createdAt, title: id, description: '', size: null, scale: null, domains: [], step: null, licence: null, uses: [], translateOptionsSchema: {}, inferenceSize: 'training-size',
   });
   it('offers the view a model is for: Doodle, then Upscale, then Translate; nothing for a model with no use', () => {
     expect(modelAction({ uses: ['doodle', 'translate'] })).toMatchObject({ hash: '#/doodle', storageKey: 'ganvas.doodle.model' });

@@ -9,7 +9,7 @@ import { describeFolderResult, endedWithoutSuccess, folderProgressLine, readFold
 const usesOf: Record<string, ModelInfo['uses']> = { esrgan: ['upscale'], pix2pix: ['doodle', 'translate'], cyclegan: ['translate'] };
 
 function model(id: string, family: ModelInfo['family'], source: ModelInfo['source'] = 'trained'): ModelInfo {
-  return { id, family, title: id, description: '', source, size: 64, scale: null, domains: [], step: 0, createdAt: null, licence: null, uses: usesOf[family] ?? [], translateOptionsSchema: {} };
+  return { id, family, title: id, description: '', source, size: 64, scale: null, domains: [], step: 0, createdAt: null, licence: null, uses: usesOf[family] ?? [], translateOptionsSchema: {}, inferenceSize: 'training-size' };
 }
 
 describe('model choice', () => {

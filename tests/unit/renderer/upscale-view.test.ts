@@ -41,7 +41,7 @@ describe('zoom and pan', () => {
 function esrgan(variant: string, scale: number): ModelInfo {
   return {
     id: `npm:esrgan-${variant}-x${scale}`, family: 'esrgan', title: `ESRGAN ${variant} ×${scale}`, description: '', source: 'package',
-    size: null, scale, domains: [], step: null, createdAt: null, licence: 'MIT', uses: ['upscale'], translateOptionsSchema: {},
+    size: null, scale, domains: [], step: null, createdAt: null, licence: 'MIT', uses: ['upscale'], translateOptionsSchema: {}, inferenceSize: 'any',
   };
 }
 

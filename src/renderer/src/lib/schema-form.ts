@@ -36,6 +36,8 @@ export interface NumberField extends FieldBase {
 export interface ChoiceField extends FieldBase {
   kind: 'choice';
   choices: readonly (string | number)[];
+  /** What each choice reads as in the list, when the schema names them (`.meta({ labels })`). */
+  labels: Readonly<Record<string, string>>;
 }
 
 export interface BooleanField extends FieldBase {
@@ -85,7 +87,10 @@ function fieldOf(key: string, node: Node, inheritedDefault: unknown): SchemaFiel
   };
   const listed = Array.isArray(node['choices']) ? (node['choices'] as unknown[]).filter((v): v is number | string => typeof v === 'number' || typeof v === 'string') : undefined;
   const choices = listed ?? choicesOf(node);
-  if (choices) return { ...base, kind: 'choice', choices };
+  if (choices) {
+    const labels = isNode(node['labels']) ? Object.fromEntries(Object.entries(node['labels']).filter((entry): entry is [string, string] => typeof entry[1] === 'string')) : {};
+    return { ...base, kind: 'choice', choices, labels };
+  }
   switch (node['type']) {
     case 'boolean':
       return { ...base, kind: 'boolean' };

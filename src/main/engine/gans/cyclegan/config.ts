@@ -45,6 +45,11 @@ export const CycleGanConfigSchema = FamilyConfigBase.extend({
   lambdaIdentity: z.number().min(0).max(10).default(0.5).meta({ title: 'Identity weight (× λ)', description: 'Keeps colours when the input already looks like the target; 0 turns it off.' }),
   /** Generated images each discriminator also sees from the past (Shrivastava et al. 2017); 0: only the newest. */
   poolSize: z.number().int().min(0).max(1000).default(50).meta({ title: 'Image pool size', description: 'Earlier generated images the discriminators also learn from (the paper: 50); 0 turns the pool off.' }),
+  /**
+   * Each generator adds its output to its input (inside the tanh), so it starts as the identity and
+   * learns only the change of style. Not in the paper; suits styles that share their drawings.
+   */
+  inputSkip: z.boolean().default(false).meta({ title: 'Start from the input', description: 'Each generator learns a change to its input rather than a new image: good when both styles show the same drawings. Not in the paper.' }),
   /** Side images are loaded at before the random crop; unset: 286/256 of the size, as the paper's 286 → 256. */
   loadSize: z.number().int().min(8).max(2048).optional().meta({ title: 'Load size', description: 'Side images are resized to before the random crop; empty: about 1.12 × the size (286 for 256).' }),
 }).superRefine((config, ctx) => {
@@ -66,6 +71,9 @@ export const directions = ['AtoB', 'BtoA'] as const;
 export type Direction = (typeof directions)[number];
 
 export const CycleGanTranslateOptions = z.strictObject({
-  direction: z.enum(directions).default('AtoB').meta({ title: 'Direction', description: 'AtoB: from the style of trainA/ to that of trainB/; BtoA: back.' }),
+  direction: z
+    .enum(directions)
+    .default('AtoB')
+    .meta({ title: 'Direction', description: 'A → B: from the style of trainA/ to that of trainB/; B → A: back.', labels: { AtoB: 'A → B (trainA style to trainB style)', BtoA: 'B → A (trainB style to trainA style)' } }),
 });
 export type CycleGanTranslateOptions = z.output<typeof CycleGanTranslateOptions>;

@@ -28,7 +28,7 @@ export const cyclegan: FamilyDescriptor<CycleGanConfig> = {
   // The ResNet generator is fully convolutional: photos are translated at their own size.
   inferenceSize: 'any',
   configSchema: CycleGanConfigSchema,
-  architectureKeys: ['size', 'channels', 'ngf', 'ndf', 'blocks', 'discriminatorLayers'],
+  architectureKeys: ['size', 'channels', 'ngf', 'ndf', 'blocks', 'discriminatorLayers', 'inputSkip'],
   translateOptions: () => CycleGanTranslateOptions,
   inferenceNetworks: ['G_A', 'G_B'],
   presets: {

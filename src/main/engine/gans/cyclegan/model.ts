@@ -37,7 +37,7 @@ const VISUAL_NAMES = ['real_A', 'fake_B', 'rec_A', 'real_B', 'fake_A', 'rec_B'] 
 function buildGenerator(config: CycleGanConfig, seed: number, name: 'G_A' | 'G_B'): tf.LayersModel {
   const { channels, ngf } = config;
   // Different seeds for the two, or they would start as the same network.
-  return buildResnetGenerator({ inChannels: channels, outChannels: channels, ngf, blocks: residualBlocks(config), seed: seed + (name === 'G_A' ? 0 : 1), name });
+  return buildResnetGenerator({ inChannels: channels, outChannels: channels, ngf, blocks: residualBlocks(config), inputSkip: config.inputSkip, seed: seed + (name === 'G_A' ? 0 : 1), name });
 }
 
 function buildGenerators(config: CycleGanConfig, seed: number): { G_A: tf.LayersModel; G_B: tf.LayersModel } {

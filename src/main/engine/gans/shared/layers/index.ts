@@ -4,3 +4,4 @@ export { ReflectionPad2D, reflectionPad2D, type ReflectionPad2DArgs, type Paddin
 export { PixelShuffle, pixelShuffle, type PixelShuffleArgs } from './pixel-shuffle.js';
 export { SeededDropout, reseedDropout, type SeededDropoutArgs } from './seeded-dropout.js';
 export { createWeightInit, type WeightInit, type Initializer } from './weight-init.js';
+export { InputResidual } from './input-residual.js';

@@ -22,7 +22,7 @@
  * of 4 and at least 8 px (so the residual blocks' reflection padding fits).
  */
 import * as tf from '@tensorflow/tfjs';
-import { createWeightInit, instanceNorm, reflectionPad2D } from '../layers/index.js';
+import { createWeightInit, InputResidual, instanceNorm, reflectionPad2D } from '../layers/index.js';
 
 export interface ResnetGeneratorOptions {
   inChannels: number;
@@ -34,7 +34,15 @@ export interface ResnetGeneratorOptions {
   seed: number;
   /** Model name, e.g. 'cyclegan_G_AB'. */
   name?: string;
+  /**
+   * Add the output to the input image inside the tanh (layers/input-residual.ts),
+   * so the untrained network is the identity. Not in the paper; needs in = out channels.
+   */
+  inputSkip?: boolean;
 }
+
+/** With the input skip, the last layer starts this small, so the first outputs are close to the input. */
+const SKIP_TAIL_STDDEV = 0.002;
 
 /** Image sides must be multiples of this (two stride-2 layers). */
 export const RESNET_SIZE_MULTIPLE = 4;
@@ -93,8 +101,14 @@ export function buildResnetGenerator(options: ResnetGeneratorOptions): tf.Layers
     });
     x = apply(relu(`up${i}_relu`), apply(norm(`up${i}_norm`), apply(up, x)));
   }
-  // c7s1-out, tanh
+  // c7s1-out, tanh (of the sum with the input's atanh, with the input skip)
   x = apply(reflectionPad2D(3, { name: 'out_pad' }), x);
+  if (options.inputSkip) {
+    if (inChannels !== outChannels) throw new Error(`an input skip needs as many output channels as input channels, got ${inChannels} → ${outChannels}`);
+    x = apply(tf.layers.conv2d({ name: 'out', filters: outChannels, kernelSize: 7, strides: 1, padding: 'valid', useBias: true, kernelInitializer: init.normal(SKIP_TAIL_STDDEV) }), x);
+    const output = apply(new InputResidual({ name: 'output' }), [x, input]);
+    return tf.model({ name: options.name ?? 'resnet_G', inputs: input, outputs: output });
+  }
   x = apply(conv('out', outChannels, 7, 1), x);
   const output = apply(tf.layers.activation({ name: 'output', activation: 'tanh' }), x);
   return tf.model({ name: options.name ?? 'resnet_G', inputs: input, outputs: output });
