@@ -14,6 +14,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evalCommand } from '../../src/main/cli/eval.js';
 import { trainCommand } from '../../src/main/cli/train.js';
+import { translateCommand } from '../../src/main/cli/translate.js';
+import sharp from 'sharp';
 import type { CommandOutput } from '../../src/main/cli/train-output.js';
 import { initBackend } from '../../src/main/engine/backend/index.js';
 import { buildUnpairedEmojiDataset, sharedNames, loadEmojiSet, unpairedSide } from '../../src/main/engine/data/emoji-styles.js';
@@ -157,6 +159,16 @@ describe('ganvas train cyclegan', () => {
       expect(row(direction, 'trained').kid!.kid).toBeLessThan(row(direction, 'untrained').kid!.kid);
       expect(Number.isFinite(row(direction, 'identity').kid!.kid)).toBe(true);
     }
+
+    // ganvas translate --direction picks the generator: the same image each way gives two different results, and a direction the family does not know is refused.
+    const sample = join(data, 'testB', readdirSync(join(data, 'testB'))[0]!);
+    const outputs = { AtoB: join(root, 'ab.png'), BtoA: join(root, 'ba.png') };
+    for (const direction of ['AtoB', 'BtoA'] as const) {
+      expect(await translateCommand(['--model', run, '--input', sample, '--output', outputs[direction], '--direction', direction])).toBe(0);
+    }
+    const [ab, ba] = await Promise.all([sharp(outputs.AtoB).raw().toBuffer(), sharp(outputs.BtoA).raw().toBuffer()]);
+    expect(ab.equals(ba)).toBe(false);
+    expect(await translateCommand(['--model', run, '--input', sample, '--output', join(root, 'x.png'), '--direction', 'sideways'])).toBe(2);
   }, 400_000);
 
   it('continues after a stop with exactly the losses of an unbroken run, image pools included', async () => {

@@ -7,9 +7,27 @@
 // printed as absolute paths, wherever the command was run from.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { families } from '../engine/gans/registry.js';
 import { parseCommandLine, UsageError } from './usage.js';
 
-export const translateHelp = `Usage: ganvas translate --model ID_OR_DIR --input FILE_OR_DIR --output FILE_OR_DIR [--option KEY=VALUE]...
+/** Every family's translate-option flags (--direction…), from the registry; the model's family checks the values. */
+function translateFlags() {
+  const byFlag = new Map<string, { key: string; help: string; families: string[] }>();
+  for (const family of families.all()) {
+    for (const flag of family.translateFlags ?? []) {
+      const known = byFlag.get(flag.flag) ?? { key: flag.key, help: flag.help, families: [] };
+      known.families.push(family.id);
+      byFlag.set(flag.flag, known);
+    }
+  }
+  return byFlag;
+}
+
+function flagHelp(): string {
+  return [...translateFlags()].map(([flag, { help, families: owners }]) => `  --${`${flag} V`.padEnd(15)}${owners.join(', ')}: ${help}\n`).join('');
+}
+
+export const translateHelp = () => `Usage: ganvas translate --model ID_OR_DIR --input FILE_OR_DIR --output FILE_OR_DIR [--option KEY=VALUE]...
 
 Translates an image, or every image of a folder, with a model.
 
@@ -21,10 +39,11 @@ Options:
                    for a folder: the output folder (never the input folder or inside it)
   --option K=V     a model option, e.g. --option noise=true --option seed=3 (pix2pix);
                    values are read as JSON when they parse (true, 3), else as text
-  --data-dir DIR   where trained and user models live (default: $GANVAS_DATA_DIR or the per-user folder)
+${flagHelp()}  --data-dir DIR   where trained and user models live (default: $GANVAS_DATA_DIR or the per-user folder)
   -h, --help       show this help
 
-Images that are not the model's size are resized to it and the result back.
+Images that are not the model's size are resized to it and the result back,
+unless the model takes any size (CycleGAN, SRGAN): then they keep their own.
 
 Examples:
   ganvas translate --model bundled:pix2pix-openmoji-64 --input cat.png --output cat-colour.png
@@ -56,6 +75,7 @@ function parse(argv: string[]): Args | 'help' {
       input: { type: 'string', short: 'i' },
       output: { type: 'string', short: 'o' },
       option: { type: 'string', multiple: true },
+      ...Object.fromEntries([...translateFlags().keys()].map((flag) => [flag, { type: 'string' as const }])),
       'data-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -71,6 +91,10 @@ function parse(argv: string[]): Args | 'help' {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new UsageError(`--option wants KEY=VALUE, got "${pair}"`);
     options[pair.slice(0, eq)] = optionValue(pair.slice(eq + 1));
+  }
+  for (const [flag, { key }] of translateFlags()) {
+    const value = (values as Record<string, unknown>)[flag];
+    if (typeof value === 'string') options[key] = optionValue(value);
   }
   return { model: values.model!, input: values.input!, output: values.output!, options, dataDir: values['data-dir'] };
 }
@@ -96,11 +120,11 @@ export async function translateCommand(argv: string[]): Promise<number> {
     args = parse(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    console.error(`ganvas translate: ${error.message}\n\n${translateHelp}`);
+    console.error(`ganvas translate: ${error.message}\n\n${translateHelp()}`);
     return 2;
   }
   if (args === 'help') {
-    console.log(translateHelp);
+    console.log(translateHelp());
     return 0;
   }
   const inputKind = await kindOf(args.input);

@@ -93,7 +93,7 @@ export type ModelUse = (typeof modelUses)[number];
 /** A setting as given by a user: any subset of the config, before defaults. */
 export type ConfigPreset = Record<string, unknown>;
 
-/** A flag of `ganvas train <family>` that sets one config key (e.g. --scale → scale). */
+/** A command-line flag that sets one key: of the config for `ganvas train` (--scale → scale), of the options for `ganvas translate`. */
 export interface TrainFlag {
   flag: string;
   key: string;
@@ -141,6 +141,8 @@ export interface FamilyDescriptor<C extends FamilyConfig = FamilyConfig> {
   readonly presets: { readonly cli: ConfigPreset; readonly cpu: ConfigPreset; readonly gpu: ConfigPreset };
   /** Extra `ganvas train` flags; every setting is also reachable with --set KEY=VALUE. */
   readonly trainFlags?: readonly TrainFlag[];
+  /** `ganvas translate` flags for translate options (e.g. --direction); every option is also --option KEY=VALUE. */
+  readonly translateFlags?: readonly TrainFlag[];
   /** The tfjs side of the family. */
   loadModel(): Promise<FamilyModule<C>>;
 }

@@ -37,5 +37,6 @@ export const cyclegan: FamilyDescriptor<CycleGanConfig> = {
     cpu: { size: 64, steps: 3000, ngf: 16, ndf: 32, blocks: 6 },
     gpu: {},
   },
+  translateFlags: [{ flag: 'direction', key: 'direction', help: 'AtoB (default) or BtoA: which way to translate' }],
   loadModel: async () => (await import('./model.js')).cycleganModel as FamilyModule<CycleGanConfig>,
 };
