@@ -12,6 +12,7 @@ import { constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -227,6 +228,21 @@ describe('an SVG that breaks the renderer fails only itself', () => {
       await renderer.close();
     }
   });
+});
+
+it('never keeps a command alive: a process ends by itself with its renderer idle, and after closing it', () => {
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  const renderer = pathToFileURL(join(process.cwd(), 'src/main/engine/image/svg-renderer.ts')).href;
+  const svg = JSON.stringify(svgDoc('<circle cx="32" cy="32" r="20" fill="red"/>'));
+  for (const close of [false, true]) {
+    const script = `import { createSvgRenderer } from ${JSON.stringify(renderer)};
+const r = createSvgRenderer();
+const image = await r.render(Buffer.from(${svg}), 'a.svg', 16);
+${close ? 'await r.close();' : ''}
+console.log('rendered', image.width);`;
+    const output = execFileSync(process.execPath, ['--import', tsx, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(output.trim()).toBe('rendered 16');
+  }
 });
 
 describe('SVG bombs are refused with a reason, without the memory', () => {

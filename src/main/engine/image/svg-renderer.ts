@@ -266,6 +266,7 @@ export function createSvgRenderer(options: SvgRendererOptions = {}): SvgRenderer
       if (idleTimer) clearTimeout(idleTimer);
       if (running && running.exitCode === null && running.signalCode === null) {
         const exited = new Promise<void>((done) => running.once('exit', () => done()));
+        running.ref(); // an idle renderer is unref'd; waiting for its exit must keep this process alive
         running.kill('SIGKILL');
         await exited;
       }
