@@ -74,17 +74,22 @@ async function readSource(source: string | Buffer, name: string): Promise<Buffer
     try {
       bytes = await readFile(source);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new ImageDecodeError(name, 'the file does not exist');
-      if (code === 'EISDIR') throw new ImageDecodeError(name, 'this is a folder, not an image file');
-      if (code === 'EACCES' || code === 'EPERM') throw new ImageDecodeError(name, 'no permission to read the file');
-      throw new ImageDecodeError(name, `the file cannot be read (${(error as Error).message})`);
+      throw unreadableFile(name, error);
     }
   } else {
     bytes = source;
   }
   if (bytes.length === 0) throw new ImageDecodeError(name, 'the file is empty');
   return bytes;
+}
+
+/** Why a file could not even be opened, in the user's words. */
+export function unreadableFile(name: string, error: unknown): ImageDecodeError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new ImageDecodeError(name, 'the file does not exist');
+  if (code === 'EISDIR') return new ImageDecodeError(name, 'this is a folder, not an image file');
+  if (code === 'EACCES' || code === 'EPERM') return new ImageDecodeError(name, 'no permission to read the file');
+  return new ImageDecodeError(name, `the file cannot be read (${(error as Error).message})`);
 }
 
 /** The header only: no pixel is decoded, so no size limit applies yet (callers check it, to say "too large"). */
@@ -167,7 +172,7 @@ function dropOpaqueAlpha(image: RawImage): RawImage {
   return removeAlpha(image);
 }
 
-function removeAlpha(image: RawImage): RawImage {
+export function removeAlpha(image: RawImage): RawImage {
   const pixels = image.width * image.height;
   const data = new Uint8Array(pixels * 3);
   for (let p = 0; p < pixels; p++) {
