@@ -267,12 +267,18 @@ beforeAll(async () => {
   writeFileSync(join(secretDir, 'other.svg'), `<svg xmlns="http://www.w3.org/2000/svg"><rect id="r" width="64" height="64" fill="#13f0a7"/></svg>`);
   writeFileSync(join(secretDir, 'style.css'), 'rect { fill: #13f0a7 !important }');
   tripwire = join(secretDir, 'tripwire.png');
-  execFileSync('mkfifo', [tripwire]);
-  // Anyone opening the pipe for reading completes this open for writing.
-  watch = open(tripwire, 'w').then(async (handle) => {
-    if (!unblocking) tripped = true;
-    await handle.close();
-  });
+  if (process.platform === 'win32') {
+    // No named pipes: the tripwire is a copy of the secret, caught by the pixel checks.
+    writeFileSync(tripwire, readFileSync(secretPng));
+    watch = Promise.resolve();
+  } else {
+    execFileSync('mkfifo', [tripwire]);
+    // Anyone opening the pipe for reading completes this open for writing.
+    watch = open(tripwire, 'w').then(async (handle) => {
+      if (!unblocking) tripped = true;
+      await handle.close();
+    });
+  }
   await buildCorpus();
 });
 
@@ -285,9 +291,11 @@ afterAll(async () => {
     }
   }
   unblocking = true;
-  const reader = await open(tripwire, constants.O_RDONLY | constants.O_NONBLOCK);
-  await watch;
-  await reader.close();
+  if (process.platform !== 'win32') {
+    const reader = await open(tripwire, constants.O_RDONLY | constants.O_NONBLOCK);
+    await watch;
+    await reader.close();
+  }
   rmSync(root, { recursive: true, force: true });
   rmSync(secretDir, { recursive: true, force: true });
 });
