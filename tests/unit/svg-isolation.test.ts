@@ -3,10 +3,11 @@
  * the SVG: a secret PNG on disk, referenced every way an SVG can reference a
  * file, never shows up in the pixels, and nothing opens it; a file that
  * crashes resvg (Noto's "package" emoji), eats memory or renders forever
- * fails only itself, and the next SVG renders in a fresh renderer.
+ * fails only itself (in decodeImage, probeImage, the gallery intake and a
+ * dataset), and the next SVG renders in a fresh renderer.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -20,6 +21,7 @@ import { ImageDecodeError, decodeImage, probeImage, type RawImage } from '../../
 import { createSvgRenderer } from '../../src/main/engine/image/svg-renderer.js';
 import { selfContainedSvg } from '../../src/main/engine/image/svg-self-contained.js';
 import { prepareImage } from '../../src/main/engine/gallery/image-intake.js';
+import { openHighResDataset } from '../../src/main/engine/data/index.js';
 
 /** A colour no test SVG uses: any pixel near it came from the secret file. */
 const SECRET = { r: 19, g: 240, b: 167 };
@@ -204,6 +206,21 @@ describe('an SVG that breaks the renderer fails only itself', () => {
     expect(await probeImage(noto!, 'package.svg')).toEqual({ width: 128, height: 128, format: 'svg', scalable: true });
     const after = await decodeImage('node_modules/openmoji/color/svg/1F600.svg', { svgSize: 32 });
     expect([after.width, after.channels]).toEqual([32, 4]);
+  });
+
+  it.skipIf(!noto)('a dataset with the package emoji among its SVGs skips it with a warning and trains on the rest', async () => {
+    const folder = join(dir, 'highres');
+    mkdirSync(folder);
+    copyFileSync('node_modules/openmoji/color/svg/1F600.svg', join(folder, 'face.svg'));
+    copyFileSync('node_modules/openmoji/color/svg/1F680.svg', join(folder, 'rocket.svg'));
+    writeFileSync(join(folder, 'package.svg'), noto!);
+    const dataset = await openHighResDataset(folder, { scale: 2, patchSize: 32, seed: 1 });
+    expect(dataset.size).toBe(3); // reading sizes parses without drawing: resvg survives that
+    const batch = await dataset.batchAt(0, 3);
+    expect(batch.hr.shape).toEqual([3, 32, 32, 3]);
+    batch.hr.dispose();
+    batch.lr.dispose();
+    expect(dataset.warnings).toEqual(['package.svg: the SVG renderer (resvg) crashed on this file; it cannot be rendered; skipped for the rest of the run']);
   });
 
   it('stops a rendering that takes too long', async () => {
