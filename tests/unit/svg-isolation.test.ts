@@ -7,7 +7,7 @@
  * dataset), and the next SVG renders in a fresh renderer.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -254,7 +254,9 @@ describe('an SVG that breaks the renderer fails only itself', () => {
   });
 });
 
-it('never keeps a command alive: a process ends by itself with its renderer idle, and after closing it', () => {
+it('never keeps a command alive or leaves a folder behind: a process ends by itself with its renderer idle, and after closing it', () => {
+  const leftovers = () => readdirSync(tmpdir()).filter((name) => name.startsWith('ganvas-svg-')).length;
+  const before = leftovers();
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   const renderer = pathToFileURL(join(process.cwd(), 'src/main/engine/image/svg-renderer.ts')).href;
   const svg = JSON.stringify(svgDoc('<circle cx="32" cy="32" r="20" fill="red"/>'));
@@ -267,6 +269,7 @@ console.log('rendered', image.width);`;
     const output = execFileSync(process.execPath, ['--import', tsx, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
     expect(output.trim()).toBe('rendered 16');
   }
+  expect(leftovers()).toBe(before);
 });
 
 describe('SVG bombs are refused with a reason, without the memory', () => {

@@ -17,6 +17,9 @@
  *
  * Built as its own entry (`out/main/svg-render-process.js`).
  */
+import { mkdtempSync, rmdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Resvg, renderAsync } from '@resvg/resvg-js';
 import { tooLargeReason } from './pixel-limit.js';
@@ -110,7 +113,27 @@ function reasonFor(error: unknown): string {
   return `the SVG could not be rendered (${error instanceof Error ? error.message : String(error)})`;
 }
 
+/**
+ * Runs in a folder that holds nothing, so even a relative href that got past
+ * svg-self-contained.ts would find nothing. Where a process may delete its
+ * own working folder (not Windows) it does: lookups in a deleted folder,
+ * `..` included, fail.
+ */
+function workInAnEmptyFolder(): void {
+  const folder = mkdtempSync(join(tmpdir(), 'ganvas-svg-'));
+  process.chdir(folder);
+  if (process.platform !== 'win32') {
+    rmdirSync(folder);
+    return;
+  }
+  process.once('exit', () => {
+    process.chdir(tmpdir());
+    rmdirSync(folder);
+  });
+}
+
 if (process.send) {
+  workInAnEmptyFolder();
   // One request at a time: the parent sends the next only after this one's reply.
   process.on('message', (request: SvgRenderRequest) => {
     void handle(request)

@@ -10,10 +10,8 @@
  * a while idle, and never keeps a command from exiting.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ImageDecodeError } from './image-decode-error.js';
 import { maxPixels } from './pixel-limit.js';
@@ -75,16 +73,6 @@ function rendererEntry(): { script: string; execArgv: string[] } {
   throw new Error('the SVG renderer (svg-render-process.js) is missing from this installation');
 }
 
-/** An empty folder to run the renderer in, so even a relative href that slipped through would find nothing. */
-let emptyFolder: string | null = null;
-function emptyWorkingFolder(): string {
-  if (emptyFolder && existsSync(emptyFolder)) return emptyFolder;
-  emptyFolder = mkdtempSync(join(tmpdir(), 'ganvas-svg-'));
-  const folder = emptyFolder;
-  process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
-  return folder;
-}
-
 export function createSvgRenderer(options: SvgRendererOptions = {}): SvgRenderer {
   const settings = { ...defaults, ...options };
   const waiting: Pending[] = [];
@@ -101,7 +89,6 @@ export function createSvgRenderer(options: SvgRendererOptions = {}): SvgRenderer
     const started = fork(entry.script, [], {
       execArgv: entry.execArgv,
       serialization: 'advanced',
-      cwd: emptyWorkingFolder(),
       // A panic's backtrace means nothing to a user; the exit says enough.
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     });
