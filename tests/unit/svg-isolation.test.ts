@@ -76,18 +76,22 @@ function attacks(): Record<string, string> {
   };
 }
 
-/** The Noto emoji SVG as iconify ships it, wrapped the way the issue describes; null when @iconify-json/noto is not installed. */
-function notoSvg(name: string): Buffer | null {
-  let icons: { icons: Record<string, { body: string }> };
+/** An emoji SVG as iconify ships it, wrapped in its viewBox; null when that @iconify-json set is not installed. */
+function emojiSvg(set: 'noto' | 'twemoji' | 'fluent-emoji-flat', name: string): Buffer | null {
+  let icons: { width?: number; height?: number; icons: Record<string, { body: string }> };
   try {
-    icons = createRequire(import.meta.url)('@iconify-json/noto/icons.json');
+    icons = createRequire(import.meta.url)(`@iconify-json/${set}/icons.json`);
   } catch {
     return null;
   }
   const icon = icons.icons[name];
-  if (!icon) throw new Error(`@iconify-json/noto has no icon "${name}"`);
-  return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 128 128">${icon.body}</svg>`);
+  if (!icon) throw new Error(`@iconify-json/${set} has no icon "${name}"`);
+  const [width, height] = [icons.width ?? 16, icons.height ?? 16];
+  return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 ${width} ${height}">${icon.body}</svg>`);
 }
+
+/** Noto's emoji wrapped the way the issue describes (`<svg viewBox="0 0 128 128">`). */
+const notoSvg = (name: string) => emojiSvg('noto', name);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ganvas-svg-secret-'));
@@ -178,18 +182,21 @@ describe('an SVG that breaks the renderer fails only itself', () => {
   it.skipIf(!noto)("Noto's package and rainbow-flag emoji (resvg 2.6.2 panics on them) fail with a reason; the SVGs around them render", async () => {
     const renderer = createSvgRenderer();
     try {
+      // Twemoji's and Fluent's drawings of the same emoji render (when those sets are installed too).
+      const others = [emojiSvg('twemoji', 'package'), emojiSvg('fluent-emoji-flat', 'rainbow-flag'), emojiSvg('twemoji', 'rocket')].filter((svg) => svg !== null);
       const files = [
         { name: 'grinning.svg', svg: notoSvg('grinning-face')! },
         { name: 'package.svg', svg: noto! },
         { name: 'rocket.svg', svg: notoSvg('rocket')! },
         { name: 'rainbow-flag.svg', svg: notoSvg('rainbow-flag')! },
         { name: 'red-heart.svg', svg: notoSvg('red-heart')! },
+        ...others.map((svg, i) => ({ name: `other-${i}.svg`, svg })),
       ];
       const results = await Promise.all(files.map(({ name, svg }) => renderer.render(svg, name, 64).then((image) => image, (error: unknown) => error)));
       expect(results[1]).toBeInstanceOf(ImageDecodeError);
       expect((results[1] as Error).message).toBe('package.svg: the SVG renderer (resvg) crashed on this file; it cannot be rendered');
       expect((results[3] as Error).message).toBe('rainbow-flag.svg: the SVG renderer (resvg) crashed on this file; it cannot be rendered');
-      for (const i of [0, 2, 4]) {
+      for (const i of [0, 2, 4, ...others.map((_, k) => 5 + k)]) {
         expect(results[i]).toMatchObject({ width: 64, height: 64, channels: 4 });
         expect((results[i] as RawImage).data.some((v) => v !== 0)).toBe(true);
       }
@@ -278,6 +285,9 @@ describe('SVG bombs are refused with a reason, without the memory', () => {
     const bomb = gzipSync(Buffer.concat([Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><!--'), Buffer.alloc(64 * 2 ** 20, 0x20), Buffer.from('--></svg>')]), { level: 9 });
     expect(bomb.length).toBeLessThan(200_000);
     await expect(decodeImage(bomb, { name: 'bomb.svgz' })).rejects.toThrow('bomb.svgz: too large: the SVGZ inflates to more than 32 MB of SVG');
+    // Sent without a name (the Doodle's translate.image, the gallery intake), gzip is still taken for SVGZ, not handed to libvips.
+    await expect(decodeImage(bomb, { name: 'the image' })).rejects.toThrow('the image: too large: the SVGZ inflates to more than 32 MB of SVG');
+    await expect(prepareImage(bomb)).rejects.toThrow(/^too large: the SVGZ inflates to more than 32 MB of SVG$/);
   });
 
   it('billion laughs, deep nesting, a huge declared size and a huge render request', async () => {

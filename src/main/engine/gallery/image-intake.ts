@@ -40,7 +40,7 @@ export function fileExtension(format: ImageFormat): string {
 export async function prepareImage(bytes: Buffer): Promise<PreparedImage> {
   if (bytes.length === 0) throw new UnreadableImageError('the file is empty');
   const limit = maxPixels();
-  if (isSvg(bytes, '') || (bytes[0] === 0x1f && bytes[1] === 0x8b)) return prepared(await renderedSvg(bytes, limit), 'png');
+  if (isSvg(bytes, '')) return prepared(await renderedSvg(bytes, limit), 'png');
   let metadata: Metadata;
   try {
     metadata = await readHeader(bytes);
