@@ -10,12 +10,13 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        // Worker threads and job kinds load by file URL at run time, so each is its own entry
-        // (the job kind list in src/main/engine/jobs/kinds/index.ts names them).
+        // Worker threads, job kinds and the SVG renderer process load by file URL at run time, so each
+        // is its own entry (the job kind list in src/main/engine/jobs/kinds/index.ts names them).
         input: {
           index: resolve('src/main/app/main.ts'),
           'job-worker': resolve('src/main/engine/jobs/job-worker.ts'),
           'inference-worker': resolve('src/main/engine/inference/inference-worker.ts'),
+          'svg-render-process': resolve('src/main/engine/image/svg-render-process.ts'),
           'job-kinds/train': resolve('src/main/engine/jobs/kinds/train.ts'),
           'job-kinds/translate-folder': resolve('src/main/engine/jobs/kinds/translate-folder.ts'),
           'job-kinds/upscale': resolve('src/main/engine/jobs/kinds/upscale.ts'),

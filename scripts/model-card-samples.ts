@@ -32,8 +32,10 @@ const columns: Buffer[][] = [];
 for (const name of picked) {
   const sketch = join(dataDir, 'test', 'A', name);
   const result = await translateImage(translator, sketch);
+  const input = await decodeImage(sketch, { flatten: true });
   const target = await decodeImage(join(dataDir, 'test', 'B', name), { flatten: true });
-  const column = [result.input, result.output, target].map((image) => encodeImage(image, 'png'));
+  // The sketches are at the model's size, so what the network drew is the result.
+  const column = [input, result.network, target].map((image) => encodeImage(image, 'png'));
   columns.push(await Promise.all(column));
 }
 translator.dispose();

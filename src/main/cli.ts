@@ -49,6 +49,7 @@ Environment:
   GANVAS_DATA_DIR  data folder (same as --data-dir)
   GANVAS_BACKEND   force a tensor backend: tensorflow-gpu, tensorflow, wasm or cpu
   GANVAS_TOKEN     fixed access token for \`serve\` (default: a new random one each start)
+  GANVAS_MAX_MEGAPIXELS  largest image decoded, in megapixels (default 300)
 `;
 
 

@@ -36,7 +36,7 @@ it.each(['bundled:pix2pix-openmoji-64', 'bundled:pix2pix-openmoji-64-vivid'])('%
     const target = await decodeImage(join(openMojiRoot(), 'color', 'svg', `${code}.svg`), { svgSize: 64, flatten: true });
     const result = await translateImage(translator, await encodeImage(lineArt, 'png'));
     expect(result.resized).toBeNull();
-    model += meanAbs(result.output.data, target.data);
+    model += meanAbs(result.network.data, target.data);
     sketch += meanAbs(lineArt.data, target.data);
   }
   translator.dispose();

@@ -1,9 +1,11 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import zlib from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reasonForDecodeFailure } from '../../src/main/engine/image/image-decode-error.js';
 import {
   ImageDecodeError,
   decodeImage,
@@ -172,6 +174,46 @@ describe('decodeImage', () => {
     await expectDecodeError(file('photo.heic'), /^unsupported image format \(HEIC\)/);
     await expectDecodeError(file('missing.png'), /^the file does not exist$/);
     await expect(decodeImage(Buffer.from('hello'), { name: 'upload.png' })).rejects.toThrow('upload.png: not an image');
+  });
+});
+
+describe('size limit and messages', () => {
+  /** A 4×4 PNG whose header claims another size (CRC fixed, so only the size is wrong). */
+  async function pngClaiming(width: number, height: number): Promise<Buffer> {
+    const png = Buffer.from(await sharp({ create: { width: 4, height: 4, channels: 3, background: '#123456' } }).png().toBuffer());
+    png.writeUInt32BE(width, 16);
+    png.writeUInt32BE(height, 20);
+    png.writeUInt32BE(zlib.crc32(png.subarray(12, 29)), 29);
+    return png;
+  }
+
+  it('refuses a header claiming more pixels than the limit as too large, naming the setting', async () => {
+    const bomb = await pngClaiming(100_000, 100_000);
+    const reason = 'too large: 100000×100000 (10000 MP); the limit is 300 MP, set with GANVAS_MAX_MEGAPIXELS';
+    await expect(decodeImage(bomb, { name: 'bomb.png' })).rejects.toThrow(`bomb.png: ${reason}`);
+    await expect(probeImage(bomb, 'bomb.png')).rejects.toThrow(`bomb.png: ${reason}`);
+  });
+
+  it('takes the limit from GANVAS_MAX_MEGAPIXELS', async () => {
+    process.env.GANVAS_MAX_MEGAPIXELS = '0.0001';
+    try {
+      await expect(decodeImage(file('rgba.png'))).resolves.toMatchObject({ width: 4, height: 2 }); // 8 pixels
+      await expect(decodeImage(file('rotated.jpg'))).rejects.toThrow('rotated.jpg: too large: 16×32 (0.00051 MP); the limit is 0.0001 MP, set with GANVAS_MAX_MEGAPIXELS');
+      process.env.GANVAS_MAX_MEGAPIXELS = 'lots';
+      await expect(decodeImage(file('rgba.png'))).rejects.toThrow('GANVAS_MAX_MEGAPIXELS must be a positive number of megapixels (e.g. 300), got "lots"');
+    } finally {
+      delete process.env.GANVAS_MAX_MEGAPIXELS;
+    }
+  });
+
+  it('names the real cause once: a damaged file of a known format, and libvips lines without prefixes or repeats', async () => {
+    const tiff = await sharp(gradient().data, { raw: { width: 4, height: 2, channels: 3 } }).tiff().toBuffer();
+    await expect(decodeImage(tiff.subarray(0, 12), { name: 'cut.tiff' })).rejects.toThrow(
+      'cut.tiff: the file is damaged or truncated (it starts like a TIFF file, but the rest cannot be read)',
+    );
+    const line = 'VipsJpeg: premature end of JPEG image';
+    const repeated = new Error(`Input buffer has corrupt header: ${line}\n${line}\n${line}\n${line}\n${line}\n`);
+    expect(reasonForDecodeFailure(Buffer.from([0xff, 0xd8, 0xff, 0xe0]), repeated)).toBe('the file is damaged or truncated (premature end of JPEG image)');
   });
 });
 

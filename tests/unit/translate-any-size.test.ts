@@ -34,13 +34,13 @@ it('keeps the image size for SRGAN (output ×scale) and resizes for pix2pix', as
   const before = tf.memory().numTensors;
   const sr = await loadTranslator(await catalogue.resolve('run:sr'));
   const upscaled = await translateImage(sr, image);
-  expect([upscaled.output.width, upscaled.output.height]).toEqual([80, 52]);
+  expect([upscaled.width, upscaled.height]).toEqual([80, 52]);
   expect(upscaled.resized).toBeNull();
   sr.dispose();
 
   const p2p = await loadTranslator(await catalogue.resolve('run:p2p'));
   const translated = await translateImage(p2p, image);
-  expect([translated.output.width, translated.output.height]).toEqual([40, 26]);
+  expect([translated.width, translated.height]).toEqual([40, 26]);
   expect(translated.resized?.to).toBe(16);
   p2p.dispose();
   expect(tf.memory().numTensors).toBe(before);

@@ -105,6 +105,39 @@ export const BenchReport = z.object({
       }),
       Skipped,
     ]),
+  /** Peak RSS of one operation in its own process, against the input's size. */
+  imageMemory: z
+    .union([
+      z.object({
+        lines: z.array(
+          z.object({
+            operation: z.string(),
+            megapixels: positive,
+            width: z.number().int().positive(),
+            height: z.number().int().positive(),
+            peakRssMB: positive,
+            seconds: z.number().nonnegative(),
+            outputMB: z.number().nonnegative(),
+          }),
+        ),
+      }),
+      Skipped,
+    ])
+    .optional(),
+  /** The isolated SVG renderer's cost per file, against resvg in the same process. */
+  svgRendering: z
+    .union([
+      z.object({
+        files: z.number().int().positive(),
+        size: z.number().int().positive(),
+        inProcess: TimingSummary,
+        isolated: TimingSummary,
+        overheadMs: z.number().finite(),
+        firstFileMs: z.number().nonnegative(),
+      }),
+      Skipped,
+    ])
+    .optional(),
   reference: z.object({ source: z.string(), lines: z.array(z.object({ what: z.string(), ms: positive })) }),
 });
 export type BenchReport = z.infer<typeof BenchReport>;

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../engine/backend/index.js';
+import { measureImageMemory } from './image-memory.js';
+import { measureSvgOverhead } from './svg-overhead.js';
 import { measureUpscaleThroughput } from './upscale-throughput.js';
 import { measureMatmulPeak } from './matmul-peak.js';
 import { measureLine, type LinePlan } from './network-lines.js';
@@ -36,6 +38,10 @@ export interface BenchOptions {
   uiCalls?: number;
   uiTrainingSize?: number;
   uiTrainingNgf?: number;
+  /** Input sizes (megapixels) of the image-memory lines; empty skips them. */
+  imageMegapixels?: number[];
+  /** SVGs rendered to measure the isolated renderer's cost per file; 0 skips it. */
+  svgFiles?: number;
   log?: (message: string) => void;
 }
 
@@ -172,6 +178,32 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     uiRoundTrip = { skipped: 'not requested (--ui-calls 0)' };
   }
 
+  let imageMemory: BenchReport['imageMemory'];
+  const imageMegapixels = options.imageMegapixels ?? (options.quick ? [1] : [4, 16, 64, 256]);
+  if (imageMegapixels.length > 0) {
+    try {
+      imageMemory = { lines: await measureImageMemory({ megapixels: imageMegapixels, modelMegapixels: options.quick ? 0 : 0.25, log }) };
+    } catch (error) {
+      imageMemory = { skipped: `failed: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  } else {
+    imageMemory = { skipped: 'not requested (--image-memory off)' };
+  }
+
+  let svgRendering: BenchReport['svgRendering'];
+  const svgFiles = options.svgFiles ?? (options.quick ? 10 : 50);
+  if (svgFiles > 0) {
+    log(`SVG rendering: ${svgFiles} OpenMoji files in this process and through the renderer process`);
+    try {
+      svgRendering = await measureSvgOverhead({ files: svgFiles, size: 64 });
+      log(`  ${svgRendering.inProcess.medianMs} ms in process, ${svgRendering.isolated.medianMs} ms isolated (median per file); first file ${svgRendering.firstFileMs} ms`);
+    } catch (error) {
+      svgRendering = { skipped: `failed: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  } else {
+    svgRendering = { skipped: 'not requested (--svg-files 0)' };
+  }
+
   const cpus = os.cpus();
   const result = {
     tool: 'ganvas bench' as const,
@@ -199,9 +231,14 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       leaks: 'tf.memory().numTensors after the timed repetitions minus before (after warm-up), per repetition; should be 0',
       upscale: 'a fixed 128×128 crop of a real photo (mate-backgrounds) upscaled through the same tiled path as the Upscale view; megapixels of output / median seconds',
       uiRoundTrip: 'sequential calls from the main thread with 10 ms pauses: dispatch(app.info), dispatch(gallery.list), POST /api/app.info through the HTTP server; idle, then while a pix2pix training job runs in the job worker',
+      imageMemory:
+        'peak resident set size (ru_maxrss) of a fresh child process doing one operation on a generated square PNG (gradient + pattern) of the given megapixels: translate = the bundled Doodle model, result resized back and saved as PNG; upscale pipeline = decode, esrgan-slim-x2 tile layout, blending and PNG writing with nearest neighbour in place of the network (its memory depends on the tile, not the image); the real esrgan-slim-x2 on 0.25 MP in full runs',
+      svgRendering: 'OpenMoji colour SVGs rendered at 64 px: resvg in this process, then through the isolated renderer process (median per file after its first); first = the process start plus its first file',
     },
     backends,
     uiRoundTrip,
+    imageMemory,
+    svgRendering,
     reference: REFERENCE,
   };
   return BenchReport.parse(result);

@@ -11,8 +11,10 @@ export const benchHelp = `Usage: ganvas bench [--quick] [--backends wasm,cpu] [-
 
 Times forward passes and training steps of the canonical GAN networks
 (pix2pix U-Net and PatchGAN, CycleGAN ResNet-9, SRGAN SRResNet when present),
-a full pix2pix iteration, the machine's matmul peak, and API round trips
-while a model trains. A full run takes several minutes.
+a full pix2pix iteration, the machine's matmul peak, API round trips
+while a model trains, peak memory of translate and upscale against image
+size (4–256 MP), and what rendering SVGs in their own process costs per file.
+A full run takes several minutes.
 
 Options:
   --quick            fewer networks, sizes and repetitions (for CI and smoke tests)
@@ -28,6 +30,9 @@ Options:
   --ui-calls N       API round trips per method and phase (default 100; quick 20; 0 skips)
   --ui-train-size N  image side of the training job during the round trips (default 64)
   --ui-train-ngf N   its U-Net width (default 32)
+  --image-memory L   megapixels of the peak-memory lines (default 4,16,64,256;
+                     quick 1), or off
+  --svg-files N      SVGs for the renderer's cost per file (default 50; quick 10; 0 skips)
   --quiet            no progress lines on stderr
   -h, --help         show this help
 `;
@@ -49,6 +54,14 @@ function wholeNumber(value: string, name: string, min: number): number {
 
 function numbers(value: string | undefined, name: string, min: number): number[] | undefined {
   return list(value, name)?.map((item) => wholeNumber(item, name, min));
+}
+
+function megapixelList(value: string): number[] {
+  return list(value, '--image-memory')!.map((item) => {
+    const n = Number(item);
+    if (!Number.isFinite(n) || n <= 0 || n > 1000) throw new UsageError(`--image-memory wants megapixels from 0 to 1000 (or off), got "${item}"`);
+    return n;
+  });
 }
 
 function timestamp(date: Date): string {
@@ -78,6 +91,8 @@ export async function benchCommand(args: string[]): Promise<number> {
         'ui-calls': { type: 'string' },
         'ui-train-size': { type: 'string' },
         'ui-train-ngf': { type: 'string' },
+        'image-memory': { type: 'string' },
+        'svg-files': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -102,6 +117,8 @@ export async function benchCommand(args: string[]): Promise<number> {
       uiCalls: values['ui-calls'] === undefined ? undefined : wholeNumber(values['ui-calls'], '--ui-calls', 0),
       uiTrainingSize: values['ui-train-size'] === undefined ? undefined : wholeNumber(values['ui-train-size'], '--ui-train-size', 8),
       uiTrainingNgf: values['ui-train-ngf'] === undefined ? undefined : wholeNumber(values['ui-train-ngf'], '--ui-train-ngf', 1),
+      imageMegapixels: values['image-memory'] === undefined ? undefined : values['image-memory'] === 'off' ? [] : megapixelList(values['image-memory']),
+      svgFiles: values['svg-files'] === undefined ? undefined : wholeNumber(values['svg-files'], '--svg-files', 0),
       log: (message: string) => {
         if (!quiet) process.stderr.write(`[bench] ${message}\n`);
       },
@@ -132,6 +149,7 @@ export async function benchCommand(args: string[]): Promise<number> {
   if (!quiet) process.stderr.write(`[bench] written to ${out}\n`);
   const failed =
     report.backends.some((b) => b.lines.some((line) => line.skipped?.startsWith('failed'))) ||
-    ('skipped' in report.uiRoundTrip && report.uiRoundTrip.skipped.startsWith('failed'));
+    ('skipped' in report.uiRoundTrip && report.uiRoundTrip.skipped.startsWith('failed')) ||
+    [report.imageMemory, report.svgRendering].some((section) => section !== undefined && 'skipped' in section && section.skipped.startsWith('failed'));
   return failed ? 1 : 0;
 }

@@ -192,13 +192,12 @@ export async function translateCommand(argv: string[]): Promise<number> {
   try {
     if (inputKind === 'file') {
       const { translateImage } = await import('../engine/inference/translate-image.js');
-      const { encodeImage } = await import('../engine/image/index.js');
-      const { mkdir, writeFile } = await import('node:fs/promises');
+      const { mkdir } = await import('node:fs/promises');
       const result = await translateImage(translator, args.input, args.options, path.basename(args.input));
       if (result.resized) console.error(result.resized.note);
       await mkdir(path.dirname(path.resolve(output)), { recursive: true });
-      await writeFile(output, await encodeImage(result.output, format, { quality: 92 }));
-      console.log(`${output}  ${result.output.width}×${result.output.height}  ${translator.id}  ${Math.round(result.ms)} ms`);
+      await result.save(output, format, { quality: 92 });
+      console.log(`${output}  ${result.width}×${result.height}  ${translator.id}  ${Math.round(result.ms)} ms`);
       return 0;
     }
 

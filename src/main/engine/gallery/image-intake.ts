@@ -2,15 +2,19 @@
  * Turns bytes someone hands the gallery into an image we can store: checks
  * that sharp can decode all of it, keeps PNG/JPEG/WebP as they are, converts
  * any other readable format to PNG (an animated GIF keeps its first frame),
- * and makes the thumbnail.
+ * and makes the thumbnail. An SVG (or SVGZ) is rendered at its own size by
+ * the isolated SVG renderer and stored as that PNG: libvips never sees it.
+ * Sizes over the pixel limit are refused from the header, before decoding.
  */
 import { createHash } from 'node:crypto';
-import sharp, { type Metadata } from 'sharp';
 import type { ImageFormat, ImageRef } from '../../../shared/contract.js';
+import { formatName, readHeader, uprightSize } from '../image/decode.js';
+import { ImageDecodeError, reasonForDecodeFailure } from '../image/image-decode-error.js';
+import { maxPixels, tooLargeReason } from '../image/pixel-limit.js';
+import sharp, { type Metadata } from '../image/sharp-raster.js';
+import { isSvg, renderSvg } from '../image/svg.js';
 
 export const THUMB_MAX_SIDE = 256;
-/** sharp's own default decode limit (0x3FFF * 0x3FFF), checked first so the reason says "too large". */
-export const MAX_PIXELS = 268_402_689;
 
 /** Formats stored byte for byte; everything else sharp reads becomes PNG. */
 const KEPT_FORMATS: ReadonlySet<string> = new Set<ImageFormat>(['png', 'jpeg', 'webp']);
@@ -35,42 +39,50 @@ export function fileExtension(format: ImageFormat): string {
 
 export async function prepareImage(bytes: Buffer): Promise<PreparedImage> {
   if (bytes.length === 0) throw new UnreadableImageError('the file is empty');
+  const limit = maxPixels();
+  if (isSvg(bytes, '')) return prepared(await renderedSvg(bytes, limit), 'png');
   let metadata: Metadata;
   try {
-    // Only the header is read here; the size limit is checked below so its message can say "too large".
-    metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
+    metadata = await readHeader(bytes);
   } catch (error) {
-    throw new UnreadableImageError(`not an image sharp can read (${describe(error)})`);
+    throw new UnreadableImageError(reasonForDecodeFailure(bytes, error));
   }
-  if ((metadata.width ?? 0) * (metadata.height ?? 0) > MAX_PIXELS) {
-    throw new UnreadableImageError(
-      `the image is too large (${metadata.width} × ${metadata.height} pixels; at most ${Math.floor(MAX_PIXELS / 1e6)} megapixels)`,
-    );
+  const header = uprightSize(metadata);
+  if (header.width * header.height > limit) throw new UnreadableImageError(tooLargeReason(header.width, header.height, limit));
+  const format = formatName(metadata);
+  if (KEPT_FORMATS.has(format)) return prepared(bytes, format as ImageFormat);
+  try {
+    return prepared(await sharp(bytes, { limitInputPixels: limit }).png().toBuffer(), 'png');
+  } catch (error) {
+    throw new UnreadableImageError(reasonForDecodeFailure(bytes, error));
   }
-  let data = bytes;
-  let format: ImageFormat;
-  if (metadata.format && KEPT_FORMATS.has(metadata.format)) {
-    format = metadata.format as ImageFormat;
-  } else {
-    try {
-      data = await sharp(bytes).png().toBuffer();
-    } catch (error) {
-      throw new UnreadableImageError(`could not convert ${metadata.format ?? 'the'} image to PNG (${describe(error)})`);
-    }
-    format = 'png';
-    metadata = await sharp(data).metadata();
+}
+
+/** An SVG drawn at its own size, as PNG. */
+async function renderedSvg(bytes: Buffer, limit: number): Promise<Buffer> {
+  try {
+    const image = await renderSvg(bytes, 'image');
+    if (image.width * image.height > limit) throw new UnreadableImageError(tooLargeReason(image.width, image.height, limit));
+    return await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } }).png().toBuffer();
+  } catch (error) {
+    if (error instanceof ImageDecodeError) throw new UnreadableImageError(error.reason);
+    throw error;
   }
+}
+
+async function prepared(data: Buffer, format: ImageFormat): Promise<PreparedImage> {
   // The thumbnail decodes every pixel, which is what catches truncated files:
   // their headers (and so metadata) read fine.
   let thumb: Buffer;
+  let metadata: Metadata;
   try {
     thumb = await makeThumbnail(data);
+    metadata = await readHeader(data);
   } catch (error) {
-    throw new UnreadableImageError(`the ${format.toUpperCase()} data is truncated or corrupt (${describe(error)})`);
+    throw new UnreadableImageError(reasonForDecodeFailure(data, error));
   }
   // Width and height as the image is shown: a JPEG with an EXIF rotation is stored as is.
-  const width = metadata.autoOrient?.width ?? metadata.width;
-  const height = metadata.autoOrient?.height ?? metadata.height;
+  const { width, height } = uprightSize(metadata);
   if (!width || !height) throw new UnreadableImageError('the image has no size');
   return {
     ref: {
@@ -87,14 +99,9 @@ export async function prepareImage(bytes: Buffer): Promise<PreparedImage> {
 }
 
 export function makeThumbnail(image: Buffer): Promise<Buffer> {
-  return sharp(image)
+  return sharp(image, { limitInputPixels: maxPixels() })
     .rotate()
     .resize(THUMB_MAX_SIDE, THUMB_MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
     .webp({ quality: 80 })
     .toBuffer();
-}
-
-function describe(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/^Input (buffer|Buffer) (contains )?/, '').trim() || 'unknown error';
 }

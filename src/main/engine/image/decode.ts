@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import sharp, { type Metadata } from 'sharp';
 import { ImageDecodeError, displayName, reasonForDecodeFailure } from './image-decode-error.js';
+import { checkPixelLimit, maxPixels } from './pixel-limit.js';
+import sharp, { type Metadata } from './sharp-raster.js';
 import { isSvg, renderSvg, svgSize } from './svg.js';
 import { WHITE, type DecodedImage, type RawImage, type Region, type RGB } from './types.js';
 
@@ -21,7 +22,9 @@ export const defaultSvgSize = 512;
  * Decodes any supported image to 8-bit sRGB, upright (EXIF orientation applied),
  * first frame only. Greyscale, CMYK, palette and 16-bit inputs all come out as
  * 8-bit RGB(A). An alpha channel that is fully opaque is dropped, so `channels`
- * is 4 only when transparency really exists.
+ * is 4 only when transparency really exists. Images over the pixel limit
+ * (pixel-limit.ts) are refused before any pixel is decoded; SVGs are rendered
+ * in the isolated renderer process (svg-renderer.ts).
  */
 export async function decodeImage(source: string | Buffer, options: DecodeOptions = {}): Promise<DecodedImage> {
   const name = displayName(source, options.name);
@@ -29,8 +32,8 @@ export async function decodeImage(source: string | Buffer, options: DecodeOption
   let decoded: RawImage & { format: string };
   try {
     decoded = isSvg(bytes, name)
-      ? await decodeSvg(bytes, options.svgSize ?? defaultSvgSize, options.region)
-      : await decodeRaster(bytes, options.region);
+      ? await decodeSvg(bytes, name, options.svgSize ?? defaultSvgSize, options.region)
+      : await decodeRaster(bytes, name, options.region);
   } catch (error) {
     if (error instanceof ImageDecodeError || error instanceof RangeError) throw error;
     throw new ImageDecodeError(name, reasonForDecodeFailure(bytes, error));
@@ -54,11 +57,13 @@ export async function probeImage(source: string | Buffer, name?: string): Promis
   const fileName = displayName(source, name);
   const bytes = await readSource(source, fileName);
   try {
-    if (isSvg(bytes, fileName)) return { ...svgSize(bytes), format: 'svg', scalable: true };
-    const meta = await sharp(bytes).metadata();
-    const upright = meta.autoOrient ?? { width: meta.width, height: meta.height };
-    return { width: upright.width, height: upright.height, format: formatName(meta), scalable: false };
+    if (isSvg(bytes, fileName)) return { ...(await svgSize(bytes, fileName)), format: 'svg', scalable: true };
+    const meta = await readHeader(bytes);
+    const upright = uprightSize(meta);
+    checkPixelLimit(fileName, upright.width, upright.height);
+    return { ...upright, format: formatName(meta), scalable: false };
   } catch (error) {
+    if (error instanceof ImageDecodeError || error instanceof RangeError) throw error;
     throw new ImageDecodeError(fileName, reasonForDecodeFailure(bytes, error));
   }
 }
@@ -69,11 +74,7 @@ async function readSource(source: string | Buffer, name: string): Promise<Buffer
     try {
       bytes = await readFile(source);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new ImageDecodeError(name, 'the file does not exist');
-      if (code === 'EISDIR') throw new ImageDecodeError(name, 'this is a folder, not an image file');
-      if (code === 'EACCES' || code === 'EPERM') throw new ImageDecodeError(name, 'no permission to read the file');
-      throw new ImageDecodeError(name, `the file cannot be read (${(error as Error).message})`);
+      throw unreadableFile(name, error);
     }
   } else {
     bytes = source;
@@ -82,12 +83,39 @@ async function readSource(source: string | Buffer, name: string): Promise<Buffer
   return bytes;
 }
 
-async function decodeRaster(bytes: Buffer, region?: Region): Promise<RawImage & { format: string }> {
-  // failOn 'error' tolerates the harmless warnings many cameras' JPEGs carry but still rejects truncation.
-  const pipeline = sharp(bytes, { autoOrient: true, failOn: 'error', pages: 1 });
-  const meta = await pipeline.metadata();
+/** Why a file could not even be opened, in the user's words. */
+export function unreadableFile(name: string, error: unknown): ImageDecodeError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new ImageDecodeError(name, 'the file does not exist');
+  if (code === 'EISDIR') return new ImageDecodeError(name, 'this is a folder, not an image file');
+  if (code === 'EACCES' || code === 'EPERM') return new ImageDecodeError(name, 'no permission to read the file');
+  return new ImageDecodeError(name, `the file cannot be read (${(error as Error).message})`);
+}
+
+/** The header only: no pixel is decoded, so no size limit applies yet (callers check it, to say "too large"). */
+export function readHeader(input: Buffer | string): Promise<Metadata> {
+  return sharp(input, { limitInputPixels: false, pages: 1 }).metadata();
+}
+
+export function uprightSize(meta: Metadata): { width: number; height: number } {
+  return meta.autoOrient ?? { width: meta.width, height: meta.height };
+}
+
+/**
+ * The sharp pipeline every raster decode starts from. failOn 'error'
+ * tolerates the harmless warnings many cameras' JPEGs carry but still
+ * rejects truncation; the pixel limit backs up the header check.
+ */
+export function rasterPipeline(input: Buffer | string, options: { sequentialRead?: boolean } = {}) {
+  return sharp(input, { autoOrient: true, failOn: 'error', pages: 1, limitInputPixels: maxPixels(), ...options });
+}
+
+async function decodeRaster(bytes: Buffer, name: string, region?: Region): Promise<RawImage & { format: string }> {
+  const meta = await readHeader(bytes);
+  const upright = uprightSize(meta);
+  checkPixelLimit(name, upright.width, upright.height);
+  const pipeline = rasterPipeline(bytes);
   if (region) {
-    const upright = meta.autoOrient ?? { width: meta.width, height: meta.height };
     checkRegion(region, upright.width, upright.height);
     pipeline.extract(region);
   }
@@ -107,8 +135,8 @@ async function decodeRaster(bytes: Buffer, region?: Region): Promise<RawImage & 
   };
 }
 
-async function decodeSvg(bytes: Buffer, longSide: number, region?: Region): Promise<RawImage & { format: string }> {
-  const rendered = await renderSvg(bytes, longSide);
+async function decodeSvg(bytes: Buffer, name: string, longSide: number, region?: Region): Promise<RawImage & { format: string }> {
+  const rendered = await renderSvg(bytes, name, longSide);
   if (!region) return { ...rendered, format: 'svg' };
   checkRegion(region, rendered.width, rendered.height);
   return { ...cropRaw(rendered, region), format: 'svg' };
@@ -121,7 +149,7 @@ function checkRegion(region: Region, width: number, height: number): void {
   }
 }
 
-function formatName(meta: Metadata): string {
+export function formatName(meta: Metadata): string {
   if (meta.format === 'heif' && meta.compression === 'av1') return 'avif';
   return meta.format ?? 'unknown';
 }
@@ -144,7 +172,7 @@ function dropOpaqueAlpha(image: RawImage): RawImage {
   return removeAlpha(image);
 }
 
-function removeAlpha(image: RawImage): RawImage {
+export function removeAlpha(image: RawImage): RawImage {
   const pixels = image.width * image.height;
   const data = new Uint8Array(pixels * 3);
   for (let p = 0; p < pixels; p++) {

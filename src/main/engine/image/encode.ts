@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import type { RawImage } from './types.js';
 
 export type EncodeFormat = 'png' | 'jpeg' | 'webp';
@@ -14,19 +14,21 @@ export async function encodeImage(
   format: EncodeFormat,
   options: EncodeOptions = {},
 ): Promise<Buffer> {
+  return encoding(sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } }), format, options).toBuffer();
+}
+
+/** Ends a sharp pipeline in `format` the way encodeImage does (so a resize can stream into the encoder). */
+export function encoding(pipeline: Sharp, format: EncodeFormat, options: EncodeOptions = {}): Sharp {
   const quality = options.quality ?? 90;
   if (!Number.isInteger(quality) || quality < 1 || quality > 100) {
     throw new RangeError(`quality must be a whole number from 1 to 100, got ${quality}`);
   }
-  const pipeline = sharp(image.data, {
-    raw: { width: image.width, height: image.height, channels: image.channels },
-  });
   switch (format) {
     case 'png':
-      return pipeline.png().toBuffer();
+      return pipeline.png();
     case 'jpeg':
-      return pipeline.flatten({ background: '#ffffff' }).jpeg({ quality }).toBuffer();
+      return pipeline.flatten({ background: '#ffffff' }).jpeg({ quality });
     case 'webp':
-      return pipeline.webp({ quality }).toBuffer();
+      return pipeline.webp({ quality });
   }
 }

@@ -60,25 +60,54 @@ export function looksLikeText(bytes: Buffer): boolean {
   return printable / head.length > 0.95;
 }
 
-/** Turns a decoder's failure into a reason a user can act on. */
-export function reasonForDecodeFailure(bytes: Buffer, error: unknown): string {
-  const detail = error instanceof Error ? error.message : String(error);
-  if (/unsupported image format|compression format has not been built in|unsupported codec/i.test(detail)) {
-    const known = sniffUnsupportedFormat(bytes);
-    if (known) return `unsupported image format (${known}); convert it to PNG or JPEG`;
-    return looksLikeText(bytes) ? 'not an image' : 'unsupported image format';
-  }
-  const known = sniffUnsupportedFormat(bytes);
-  if (known) return `unsupported image format (${known}); convert it to PNG or JPEG`;
-  const concise = conciseDetail(detail);
-  // libvips sometimes reports only "Unknown error" when several decodes fail at once; that helps no one.
-  return /^(unknown error)?$/i.test(concise)
-    ? 'the file is damaged or truncated'
-    : `the file is damaged or truncated (${concise})`;
+/** Formats the decoder reads, by their first bytes: a file that starts like one but fails is damaged, not "not an image". */
+const supportedSignatures: { format: string; matches: (b: Buffer) => boolean }[] = [
+  { format: 'PNG', matches: (b) => b.length >= 8 && b.readUInt32BE(0) === 0x89504e47 && b.readUInt32BE(4) === 0x0d0a1a0a },
+  { format: 'JPEG', matches: (b) => b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+  { format: 'GIF', matches: (b) => b.length >= 6 && /^GIF8[79]a$/.test(b.toString('latin1', 0, 6)) },
+  { format: 'WebP', matches: (b) => b.length >= 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP' },
+  { format: 'TIFF', matches: (b) => b.length >= 4 && /^(II\*\0|MM\0\*)$/.test(b.toString('latin1', 0, 4)) },
+  { format: 'AVIF', matches: (b) => b.length >= 12 && b.toString('latin1', 4, 8) === 'ftyp' && /^avi[fs]$/.test(b.toString('latin1', 8, 12)) },
+];
+
+export function sniffSupportedFormat(bytes: Buffer): string | undefined {
+  return supportedSignatures.find((s) => s.matches(bytes))?.format;
 }
 
-/** libvips messages carry loader prefixes and several lines; the first line without the prefix is enough. */
-function conciseDetail(detail: string): string {
-  const firstLine = detail.split('\n').find((l) => l.trim() !== '') ?? detail;
-  return firstLine.replace(/^[a-z0-9_]+: /i, '').trim();
+/**
+ * Turns a decoder's failure into one reason a user can act on: the real
+ * cause (unsupported format, not an image, damaged, too large), with the
+ * decoder's own first line in brackets when it adds something.
+ */
+export function reasonForDecodeFailure(bytes: Buffer, error: unknown): string {
+  const detail = error instanceof Error ? error.message : String(error);
+  const known = sniffUnsupportedFormat(bytes);
+  if (known) return `unsupported image format (${known}); convert it to PNG or JPEG`;
+  if (/exceeds pixel limit/i.test(detail)) return 'too large for the pixel limit; raise it with GANVAS_MAX_MEGAPIXELS';
+  const concise = conciseDetail(detail);
+  const supported = sniffSupportedFormat(bytes);
+  if (/unsupported image format|compression format has not been built in|unsupported codec/i.test(detail)) {
+    if (supported) return `the file is damaged or truncated (it starts like a ${supported} file, but the rest cannot be read)`;
+    return looksLikeText(bytes) ? 'not an image' : 'unsupported image format';
+  }
+  // libvips sometimes reports only "Unknown error" when several decodes fail at once; that helps no one.
+  return /^(unknown error)?$/i.test(concise) ? 'the file is damaged or truncated' : `the file is damaged or truncated (${concise})`;
+}
+
+/**
+ * libvips messages carry sharp's and the loader's prefixes ("Input buffer has
+ * corrupt header: VipsJpeg: …") and repeat a line once per attempt; the
+ * first line, without prefixes, is enough.
+ */
+export function conciseDetail(detail: string): string {
+  const lines = detail
+    .split('\n')
+    .map((line) =>
+      line
+        .replace(/^Input (buffer|file) (has corrupt header|contains)?:?\s*/i, '')
+        .replace(/^([A-Za-z0-9_]+): /, '')
+        .trim(),
+    )
+    .filter((line) => line !== '');
+  return lines[0] ?? '';
 }

@@ -1,9 +1,11 @@
 export { ImageDecodeError } from './image-decode-error.js';
 export { decodeImage, probeImage, flattenAlpha, cropRaw, defaultSvgSize } from './decode.js';
 export type { DecodeOptions, ImageHeader } from './decode.js';
-export { encodeImage } from './encode.js';
+export { encodeImage, encoding } from './encode.js';
 export type { EncodeFormat, EncodeOptions } from './encode.js';
-export { resizeImage } from './resize.js';
+export { resizeImage, shrinkRowsByArea } from './resize.js';
+export { openPixelRows, rowsOfImage } from './pixel-rows.js';
+export type { PixelRows, PixelRowsOptions } from './pixel-rows.js';
 export type { ResizeKernel } from './resize.js';
 export { imageToTensor, tensorToImage, bytesToUnitRange } from './tensor.js';
 export type { DecodedImage, RawImage, Region, RGB } from './types.js';

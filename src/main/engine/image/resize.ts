@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import type { PixelRows } from './pixel-rows.js';
 import type { RawImage } from './types.js';
 
 export type ResizeKernel = 'bicubic' | 'nearest' | 'lanczos3' | 'area';
@@ -55,30 +56,76 @@ function coverage(sourceSize: number, targetSize: number): { index: number; weig
 }
 
 function resizeByArea(image: RawImage, width: number, height: number): RawImage {
-  const { channels } = image;
   const xs = coverage(image.width, width);
   const ys = coverage(image.height, height);
-  // Alpha-weighted, so transparent pixels do not bleed their (meaningless) colour into edges.
-  const hasAlpha = channels === 4;
+  const data = new Uint8Array(width * height * image.channels);
+  const rowBytes = image.width * image.channels;
+  for (let oy = 0; oy < height; oy++) areaRow(ys[oy]!, xs, (sy) => [image.data, sy * rowBytes], image.channels, data, oy * width * image.channels);
+  return { data, width, height, channels: image.channels };
+}
+
+/**
+ * resizeByArea for an image read by rows: the same sums in the same order
+ * (so the same bytes), holding a strip of source rows at a time.
+ */
+export async function shrinkRowsByArea(rows: PixelRows, width: number, height: number, stripBytes = 16 * 2 ** 20): Promise<RawImage> {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new RangeError(`resize target must be whole positive pixels, got ${width}×${height}`);
+  }
+  const { channels } = rows;
+  const xs = coverage(rows.width, width);
+  const ys = coverage(rows.height, height);
+  const rowBytes = rows.width * channels;
+  const stripRows = Math.max(1, Math.floor(stripBytes / rowBytes));
+  let strip: Uint8Array = new Uint8Array(0);
+  let stripTop = 0;
+  let stripCount = 0;
   const data = new Uint8Array(width * height * channels);
-  const sum = new Float64Array(channels);
   for (let oy = 0; oy < height; oy++) {
-    for (let ox = 0; ox < width; ox++) {
-      sum.fill(0);
-      for (const { index: sy, weight: wy } of ys[oy]!) {
-        for (const { index: sx, weight: wx } of xs[ox]!) {
-          const w = wx * wy;
-          const p = (sy * image.width + sx) * channels;
-          const alpha = hasAlpha ? image.data[p + 3]! / 255 : 1;
-          for (let c = 0; c < 3; c++) sum[c]! += image.data[p + c]! * w * alpha;
-          if (hasAlpha) sum[3]! += alpha * w;
-        }
-      }
-      const o = (oy * width + ox) * channels;
-      const alphaSum = hasAlpha ? sum[3]! : 1;
-      for (let c = 0; c < 3; c++) data[o + c] = alphaSum > 0 ? Math.round(sum[c]! / alphaSum) : 0;
-      if (hasAlpha) data[o + 3] = Math.round(alphaSum * 255);
+    const span = ys[oy]!;
+    const first = span[0]!.index;
+    const last = span.at(-1)!.index;
+    if (first < stripTop || last >= stripTop + stripCount) {
+      stripTop = first;
+      stripCount = Math.min(rows.height - first, Math.max(stripRows, last - first + 1));
+      strip = await rows.read(stripTop, stripCount);
     }
+    const held = strip;
+    areaRow(span, xs, (sy) => [held, (sy - stripTop) * rowBytes], channels, data, oy * width * channels);
   }
   return { data, width, height, channels };
+}
+
+/** One output row of the area average; `row(sy)` gives the buffer holding source row sy and where it starts. */
+function areaRow(
+  ys: { index: number; weight: number }[],
+  xs: { index: number; weight: number }[][],
+  row: (sy: number) => [Uint8Array, number],
+  channels: 3 | 4,
+  out: Uint8Array,
+  outStart: number,
+): void {
+  // Alpha-weighted, so transparent pixels do not bleed their (meaningless) colour into edges.
+  const hasAlpha = channels === 4;
+  const sum = new Float64Array(channels);
+  const sources = ys.map(({ index }) => row(index));
+  for (let ox = 0; ox < xs.length; ox++) {
+    sum.fill(0);
+    const span = xs[ox]!;
+    for (let k = 0; k < ys.length; k++) {
+      const wy = ys[k]!.weight;
+      const [source, start] = sources[k]!;
+      for (let j = 0; j < span.length; j++) {
+        const w = span[j]!.weight * wy;
+        const p = start + span[j]!.index * channels;
+        const alpha = hasAlpha ? source[p + 3]! / 255 : 1;
+        for (let c = 0; c < 3; c++) sum[c]! += source[p + c]! * w * alpha;
+        if (hasAlpha) sum[3]! += alpha * w;
+      }
+    }
+    const o = outStart + ox * channels;
+    const alphaSum = hasAlpha ? sum[3]! : 1;
+    for (let c = 0; c < 3; c++) out[o + c] = alphaSum > 0 ? Math.round(sum[c]! / alphaSum) : 0;
+    if (hasAlpha) out[o + 3] = Math.round(alphaSum * 255);
+  }
 }

@@ -1,45 +1,33 @@
-import { Resvg, renderAsync } from '@resvg/resvg-js';
+/**
+ * SVG (and gzipped SVGZ) files: recognising them, and measuring and
+ * rendering them, always in the isolated renderer process (svg-renderer.ts).
+ */
+import { svgRenderer } from './svg-renderer.js';
 import type { RawImage } from './types.js';
 
-/** An SVG is recognised by its extension or by an XML/`<svg` start, since users rename files. */
-export function isSvg(bytes: Buffer, fileName: string): boolean {
+/**
+ * An SVG is recognised by its extension or by its start (an XML declaration,
+ * comment or DOCTYPE and then an `<svg` element), since users rename files.
+ * Gzipped data can only be an SVGZ here (no raster format GANvas reads is a
+ * gzip stream), so it goes to the SVG renderer, which inflates it with a cap.
+ */
+export function isSvg(bytes: Uint8Array, fileName: string): boolean {
   if (/\.svgz?$/i.test(fileName)) return true;
-  const head = bytes.subarray(0, 4096).toString('utf8').replace(/^\uFEFF/, '').trimStart();
-  return /^(<\?xml|<!--|<!DOCTYPE svg|<svg)/i.test(head) && head.includes('<svg');
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) return true;
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 65_536)).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  return /^(<\?xml|<!--|<!DOCTYPE svg|<svg)/i.test(head) && /<svg[\s>/]/i.test(head);
 }
 
-function renderOptions(svg: Buffer, longSide?: number) {
-  // Loading system fonts costs ~6 ms per render here; only SVGs with text need them.
-  const hasText = svg.includes('<text');
-  const fitTo = longSide === undefined ? undefined : fitLongSide(svg, longSide);
-  return { font: { loadSystemFonts: hasText }, ...(fitTo ? { fitTo } : {}), logLevel: 'off' as const };
-}
-
-function fitLongSide(svg: Buffer, longSide: number) {
-  const { width, height } = svgSize(svg);
-  return width >= height
-    ? ({ mode: 'width', value: longSide } as const)
-    : ({ mode: 'height', value: longSide } as const);
-}
-
-/** The SVG's intrinsic size (its width/height, else its viewBox). Throws on malformed SVG. */
-export function svgSize(svg: Buffer): { width: number; height: number } {
-  const parsed = new Resvg(svg, { font: { loadSystemFonts: false }, logLevel: 'off' });
-  return { width: parsed.width, height: parsed.height };
+/** The SVG's intrinsic size (its width/height, else its viewBox). Rejects with an ImageDecodeError. */
+export function svgSize(svg: Uint8Array, name: string): Promise<{ width: number; height: number }> {
+  return svgRenderer().measure(svg, name);
 }
 
 /**
- * Renders on a transparent background, `longSide` pixels on the long side.
- * resvg hands back premultiplied RGBA; we return straight (unpremultiplied) alpha
- * like every other decoder here, so flattening later is a plain blend.
+ * Renders on a transparent background, `longSide` pixels on the long side
+ * (default: the intrinsic size), as straight (unpremultiplied) RGBA like
+ * every other decoder here. Rejects with an ImageDecodeError.
  */
-export async function renderSvg(svg: Buffer, longSide?: number): Promise<RawImage> {
-  const rendered = await renderAsync(svg, renderOptions(svg, longSide));
-  const data = new Uint8Array(rendered.pixels);
-  for (let i = 0; i < data.length; i += 4) {
-    const alpha = data[i + 3]!;
-    if (alpha === 0 || alpha === 255) continue;
-    for (let c = 0; c < 3; c++) data[i + c] = Math.min(255, Math.round((data[i + c]! * 255) / alpha));
-  }
-  return { data, width: rendered.width, height: rendered.height, channels: 4 };
+export function renderSvg(svg: Uint8Array, name: string, longSide?: number): Promise<RawImage> {
+  return svgRenderer().render(svg, name, longSide);
 }

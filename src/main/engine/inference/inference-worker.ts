@@ -8,7 +8,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendReport } from '../backend/index.js';
-import { encodeImage } from '../image/index.js';
 import { ImageDecodeError } from '../image/index.js';
 import { UserFacingError } from '../errors.js';
 import { createModelCatalogue } from '../models/catalogue.js';
@@ -32,9 +31,9 @@ function serve(port: NonNullable<typeof parentPort>, setup: InferenceWorkerSetup
     const translator = await cache.get(location);
     const image = Buffer.from(message.image.buffer, message.image.byteOffset, message.image.byteLength);
     const result = await translateImage(translator, image, message.options, 'the image');
-    const png = await encodeImage(result.output, 'png');
+    const png = await result.encode('png');
     served += 1;
-    return { image: new Uint8Array(png.buffer, png.byteOffset, png.byteLength), width: result.output.width, height: result.output.height, ms: result.ms, resizedNote: result.resized?.note ?? null };
+    return { image: new Uint8Array(png.buffer, png.byteOffset, png.byteLength), width: result.width, height: result.height, ms: result.ms, resizedNote: result.resized?.note ?? null };
   }
 
   function stats(): InferenceStats {

@@ -14,7 +14,8 @@
 import { mkdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { UserFacingError } from '../errors.js';
-import { encodeImage, ImageDecodeError, type EncodeFormat } from '../image/index.js';
+import { ImageDecodeError, type EncodeFormat } from '../image/index.js';
+import { byCodePoint, isImageFile } from '../data/image-files.js';
 import type { Translator } from '../models/load-translator.js';
 import { translateImage } from './translate-image.js';
 import { inputImages } from './input-folder.js';
@@ -105,7 +106,7 @@ export async function translateFolder(job: FolderTranslation): Promise<FolderTra
       try {
         const input = await readFile(path.join(job.inputDir, file));
         const translated = await translateImage(job.translator, input, job.options ?? {}, file);
-        const bytes = await encodeImage(translated.output, format, { quality: 92 });
+        const bytes = await translated.encode(format, { quality: 92 });
         await writeFile(temp, bytes);
         await rename(temp, outputPath);
         if (translated.resized) result.resized += 1;

@@ -2,10 +2,31 @@
  * One image through one model: decode, fit to the model's size, translate,
  * and back. The same code serves the Doodle (inference worker), folder jobs
  * and the CLI, so they cannot disagree about how an image is prepared.
+ *
+ * Memory stays flat however large the input: the image is read a strip of
+ * rows at a time and area-averaged down to the model's size as it streams
+ * (pixel-rows.ts), and the result is resized back to the input's size by
+ * libvips inside the encoder, so the full-size result never exists as raw
+ * pixels (`encode`/`save`).
  */
+import { writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
+import sharp, { type Sharp } from 'sharp';
 import { UserFacingError } from '../errors.js';
-import { decodeImage, imageToTensor, resizeImage, tensorToImage, type DecodedImage, type RawImage } from '../image/index.js';
+import {
+  encodeImage,
+  encoding,
+  imageToTensor,
+  ImageDecodeError,
+  openPixelRows,
+  resizeImage,
+  shrinkRowsByArea,
+  tensorToImage,
+  type EncodeFormat,
+  type EncodeOptions,
+  type PixelRows,
+  type RawImage,
+} from '../image/index.js';
 import type { Translator } from '../models/load-translator.js';
 
 /**
@@ -22,17 +43,32 @@ export interface InferenceOptions {
 
 const INFERENCE_KEYS = new Set(['channel', 'keepSize']);
 
+/**
+ * A fully convolutional model (SRGAN) takes the whole image as one tensor,
+ * whose feature maps need gigabytes above a few megapixels; larger photos
+ * belong in Upscale, which tiles.
+ */
+export const anySizeMaxPixels = 4_000_000;
+
 export function familyOptions(options: Record<string, unknown> = {}): Record<string, unknown> {
   return Object.fromEntries(Object.entries(options).filter(([key]) => !INFERENCE_KEYS.has(key)));
 }
 
 export interface TranslatedImage {
-  input: DecodedImage;
-  output: RawImage;
+  input: { width: number; height: number; format: string };
+  /** What the network produced, at its own size. */
+  network: RawImage;
+  /** The result's size: the input's when it was resized for the model and `keepSize` is on, else the network's. */
+  width: number;
+  height: number;
   /** Set when the input was not the model's size: what it was resized from and to. */
   resized: { from: { width: number; height: number }; to: number; note: string } | null;
   /** Time in the network (not decoding or encoding). */
   ms: number;
+  /** The result as an image file's bytes. */
+  encode(format: EncodeFormat, options?: EncodeOptions): Promise<Buffer>;
+  /** The result written straight to a file (nothing full-size is held in memory). */
+  save(file: string, format: EncodeFormat, options?: EncodeOptions): Promise<void>;
 }
 
 /** The family's options for this model, checked before any image is decoded; bad ones name the model. */
@@ -52,29 +88,76 @@ export async function translateImage(
   name?: string,
 ): Promise<TranslatedImage> {
   const modelOptions = translatorOptions(translator, options);
-  const input = await decodeImage(source, { flatten: true, ...(name !== undefined ? { name } : {}) });
+  const rows = await openPixelRows(source, { flatten: true, ...(name !== undefined ? { name } : {}) });
+  try {
+    return await translateRows(translator, rows, options, modelOptions, name);
+  } finally {
+    await rows.close();
+  }
+}
+
+async function translateRows(translator: Translator, rows: PixelRows, options: Record<string, unknown>, modelOptions: Record<string, unknown>, name?: string): Promise<TranslatedImage> {
   const { size } = translator;
-  let fitted: RawImage = input;
+  const input = { width: rows.width, height: rows.height, format: rows.format };
+  let fitted: RawImage;
   let resized: TranslatedImage['resized'] = null;
-  if (!translator.anySize && (input.width !== size || input.height !== size)) {
+  if (translator.anySize) {
+    if (input.width * input.height > anySizeMaxPixels) {
+      throw new ImageDecodeError(
+        name ?? 'the image',
+        `the image is ${input.width}×${input.height}; model '${translator.id}' runs on the whole image at once, so it takes at most ${anySizeMaxPixels / 1e6} MP: use Upscale (ganvas upscale) for larger photos`,
+      );
+    }
+    fitted = await readAll(rows);
+  } else if (input.width === size && input.height === size) {
+    fitted = await readAll(rows);
+  } else {
     // Area averaging when shrinking avoids the aliasing bicubic gives line art; bicubic when enlarging.
-    const kernel = input.width >= size && input.height >= size ? 'area' : 'bicubic';
-    fitted = await resizeImage(input, size, size, kernel);
+    const shrinking = input.width >= size && input.height >= size;
+    fitted = shrinking ? await shrinkRowsByArea(rows, size, size) : await resizeImage(await readAll(rows), size, size, 'bicubic');
     resized = {
       from: { width: input.width, height: input.height },
       to: size,
-      note: `${name ?? 'the image'} is ${input.width}×${input.height}; model '${translator.id}' was trained at ${size} px, so it was resized to ${size}×${size} (${kernel === 'area' ? 'area average' : 'bicubic'})${options['keepSize'] === false ? '' : ' and the result back (bicubic)'}`,
+      note: `${name ?? 'the image'} is ${input.width}×${input.height}; model '${translator.id}' was trained at ${size} px, so it was resized to ${size}×${size} (${shrinking ? 'area average' : 'bicubic'})${options['keepSize'] === false ? '' : ' and the result back (bicubic)'}`,
     };
   }
   const started = performance.now();
   const result = tf.tidy(() => translator.model.translate(imageToTensor(fitted).expandDims(0) as tf.Tensor4D, modelOptions));
-  let output: RawImage;
+  let network: RawImage;
   try {
-    output = await tensorToImage(result);
+    network = await tensorToImage(result);
   } finally {
     result.dispose();
   }
   const ms = performance.now() - started;
-  if (resized && options['keepSize'] !== false) output = await resizeImage(output, input.width, input.height, 'bicubic');
-  return { input, output, resized, ms };
+  const back = resized !== null && options['keepSize'] !== false;
+  const width = back ? input.width : network.width;
+  const height = back ? input.height : network.height;
+  return {
+    input,
+    network,
+    width,
+    height,
+    resized,
+    ms,
+    encode: (format, encodeOptions = {}) => (back ? resizedBack(network, width, height, format, encodeOptions).toBuffer() : encodeImage(network, format, encodeOptions)),
+    save: async (file, format, encodeOptions = {}) => {
+      if (back) await resizedBack(network, width, height, format, encodeOptions).toFile(file);
+      else await writeFile(file, await encodeImage(network, format, encodeOptions));
+    },
+  };
+}
+
+async function readAll(rows: PixelRows): Promise<RawImage> {
+  return { data: await rows.read(0, rows.height), width: rows.width, height: rows.height, channels: rows.channels };
+}
+
+/**
+ * The network's output resized back (bicubic) and encoded in one libvips
+ * pipeline, which works in strips: the same pixels as resizeImage followed
+ * by encodeImage, without the full-size raw image in between.
+ */
+function resizedBack(image: RawImage, width: number, height: number, format: EncodeFormat, options: EncodeOptions): Sharp {
+  const raw = { width: image.width, height: image.height, channels: image.channels };
+  return encoding(sharp(image.data, { raw }).resize(width, height, { fit: 'fill', kernel: 'cubic' }), format, options);
 }

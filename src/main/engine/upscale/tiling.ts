@@ -13,8 +13,14 @@
 //
 // Tiles run in horizontal bands; output rows are finished, converted to bytes
 // and handed to `onRows` as soon as no later band touches them, so memory is
-// one band of float accumulators, whatever the image height.
-import type { RawImage } from '../image/index.js';
+// one band of float accumulators, whatever the image height. The input is
+// read a band of rows at a time too (a PixelRows, which for large files is
+// read from disk), and a band is made lower for wide images, so that its
+// accumulators stay within `maxBandBytes` whatever the image width: memory
+// is flat in both directions, at the cost of more context per tile on very
+// wide images. The blend weights of a pixel are the product of its column's
+// and its row's ramps, so they are summed per axis, not per pixel.
+import { rowsOfImage, type PixelRows, type RawImage } from '../image/index.js';
 
 export interface TileLayout {
   /** Window side in input pixels (what the network sees), context included. */
@@ -56,7 +62,11 @@ export interface TiledUpscaleOptions {
   onRows: (rows: Uint8Array, firstRow: number, count: number) => void | Promise<void>;
   onTile?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /** Most bytes of float accumulators for one band (default 64 MB); wide images get lower bands. */
+  maxBandBytes?: number;
 }
+
+export const defaultMaxBandBytes = 64 * 2 ** 20;
 
 export function checkLayout(layout: TileLayout): void {
   const { tile, context, feather } = layout;
@@ -118,25 +128,68 @@ function spanWeights(span: AxisSpan, scale: number): Float32Array {
 
 /** Copies a window (reflect-padded where it leaves the image) into floats. */
 export function readWindow(image: RawImage, xSpan: AxisSpan, ySpan: AxisSpan): PixelWindow {
-  const { channels } = image;
+  return windowFromRows({ data: image.data, top: 0 }, image.width, image.height, image.channels, xSpan, ySpan);
+}
+
+/** As readWindow, from `rows` holding the image's rows from `top` on (all the window's rows, reflected). */
+function windowFromRows(rows: { data: Uint8Array; top: number }, imageWidth: number, imageHeight: number, channels: number, xSpan: AxisSpan, ySpan: AxisSpan): PixelWindow {
   const width = xSpan.windowSize;
   const height = ySpan.windowSize;
   const data = new Float32Array(width * height * channels);
   const sourceX = new Int32Array(width);
-  for (let x = 0; x < width; x++) sourceX[x] = reflectIndex(xSpan.windowStart + x, image.width) * channels;
+  for (let x = 0; x < width; x++) sourceX[x] = reflectIndex(xSpan.windowStart + x, imageWidth) * channels;
   for (let y = 0; y < height; y++) {
-    const rowStart = reflectIndex(ySpan.windowStart + y, image.height) * image.width * channels;
+    const rowStart = (reflectIndex(ySpan.windowStart + y, imageHeight) - rows.top) * imageWidth * channels;
     let o = y * width * channels;
     for (let x = 0; x < width; x++) {
       const from = rowStart + sourceX[x]!;
-      for (let c = 0; c < channels; c++) data[o++] = image.data[from + c]!;
+      for (let c = 0; c < channels; c++) data[o++] = rows.data[from + c]!;
     }
   }
   return { data, width, height, channels };
 }
 
-export function countTiles(width: number, height: number, layout: TileLayout): number {
-  return planAxis(width, layout).length * planAxis(height, layout).length;
+/** The image rows a band's windows read (reflection included): [first, last]. */
+function bandRows(band: AxisSpan, height: number): { first: number; last: number } {
+  let first = height;
+  let last = -1;
+  for (let y = 0; y < band.windowSize; y++) {
+    const row = reflectIndex(band.windowStart + y, height);
+    if (row < first) first = row;
+    if (row > last) last = row;
+  }
+  return { first, last };
+}
+
+export interface TilePlan {
+  columns: AxisSpan[];
+  bands: AxisSpan[];
+}
+
+/**
+ * Columns as the layout says; bands as high as the layout's tile unless one
+ * band of accumulators (output width × channels floats per output row) would
+ * pass `maxBandBytes`, then lower, down to a useful height of 16 rows.
+ */
+export function planTiles(
+  width: number,
+  height: number,
+  layout: TileLayout,
+  output: { scale: number; channels: number; maxBandBytes?: number } = { scale: 1, channels: 3, maxBandBytes: Infinity },
+): TilePlan {
+  const columns = planAxis(width, layout);
+  const useful = layout.tile - 2 * layout.context;
+  const bytesPerUsefulRow = width * output.scale * output.channels * 4 * output.scale;
+  const fitting = Math.floor((output.maxBandBytes ?? defaultMaxBandBytes) / bytesPerUsefulRow);
+  const rows = Math.min(useful, Math.max(2 * layout.feather + 1, 16, fitting));
+  const bands = planAxis(height, { ...layout, tile: rows + 2 * layout.context });
+  return { columns, bands };
+}
+
+/** Tiles of the plan; without `output`, of square tiles (the plan for images whose bands fit the budget). */
+export function countTiles(width: number, height: number, layout: TileLayout, output?: Parameters<typeof planTiles>[3]): number {
+  const { columns, bands } = planTiles(width, height, layout, output);
+  return columns.length * bands.length;
 }
 
 function abortError(signal: AbortSignal): Error {
@@ -152,30 +205,40 @@ function abortError(signal: AbortSignal): Error {
  * (width·scale)×(height·scale) with the image's channels, delivered to
  * `onRows` top to bottom.
  */
-export async function upscaleTiled(image: RawImage, upscaleWindow: UpscaleWindow, options: TiledUpscaleOptions): Promise<void> {
+export async function upscaleTiled(image: RawImage | PixelRows, upscaleWindow: UpscaleWindow, options: TiledUpscaleOptions): Promise<void> {
   const { scale, layout, onRows, onTile, signal } = options;
   if (!Number.isInteger(scale) || scale < 1) throw new RangeError(`scale must be a whole number ≥ 1, got ${scale}`);
-  const { channels } = image;
-  const columns = planAxis(image.width, layout);
-  const bands = planAxis(image.height, layout);
+  const source = 'read' in image ? image : rowsOfImage(image);
+  const { channels, width, height } = source;
+  const { columns, bands } = planTiles(width, height, layout, { scale, channels, maxBandBytes: options.maxBandBytes ?? defaultMaxBandBytes });
   const columnWeights = columns.map((span) => spanWeights(span, scale));
-  const outWidth = image.width * scale;
+  const outWidth = width * scale;
   const total = columns.length * bands.length;
+
+  // A pixel's blend weight is its column ramp times its row ramp, so the weights sum per axis.
+  const columnTotals = new Float32Array(outWidth);
+  columns.forEach((column, c) => {
+    const weights = columnWeights[c]!;
+    for (let x = 0; x < weights.length; x++) columnTotals[column.useStart * scale + x]! += weights[x]!;
+  });
 
   // One band of accumulators: the useful height of a band is the most that is ever unfinished.
   const capacity = Math.max(...bands.map((b) => b.useEnd - b.useStart)) * scale;
   const sums = new Float32Array(capacity * outWidth * channels);
-  const weights = new Float32Array(capacity * outWidth);
+  const rowTotals = new Float32Array(capacity);
   let accStart = 0; // output row held at accumulator row 0
   let done = 0;
 
   for (let b = 0; b < bands.length; b++) {
     const band = bands[b]!;
     const rowWeights = spanWeights(band, scale);
+    for (let y = 0; y < rowWeights.length; y++) rowTotals[band.useStart * scale + y - accStart]! += rowWeights[y]!;
+    const { first, last } = bandRows(band, height);
+    const rows = { data: await source.read(first, last - first + 1), top: first };
     for (let c = 0; c < columns.length; c++) {
       if (signal?.aborted) throw abortError(signal);
       const column = columns[c]!;
-      const window = readWindow(image, column, band);
+      const window = windowFromRows(rows, width, height, channels, column, band);
       const upscaled = await upscaleWindow(window);
       const expected = window.width * scale * window.height * scale * channels;
       if (upscaled.length !== expected) {
@@ -192,10 +255,8 @@ export async function upscaleTiled(image: RawImage, upscaleWindow: UpscaleWindow
         const wy = rowWeights[y]!;
         let from = ((offY + y) * outWindowWidth + offX) * channels;
         let to = (accRow * outWidth + column.useStart * scale) * channels;
-        let wIndex = accRow * outWidth + column.useStart * scale;
         for (let x = 0; x < useWidth; x++) {
           const w = wy * xWeights[x]!;
-          weights[wIndex++]! += w;
           for (let ch = 0; ch < channels; ch++) {
             const v = upscaled[from++]!;
             // Clamp before blending: the networks overshoot (−46…300 seen) and the overshoot must not bleed into neighbours.
@@ -206,24 +267,26 @@ export async function upscaleTiled(image: RawImage, upscaleWindow: UpscaleWindow
       onTile?.(++done, total);
     }
     // Rows before the next band's useful start are final.
-    const finishedUntil = b + 1 < bands.length ? bands[b + 1]!.useStart * scale : image.height * scale;
+    const finishedUntil = b + 1 < bands.length ? bands[b + 1]!.useStart * scale : height * scale;
     const count = finishedUntil - accStart;
     if (count > 0) {
-      const rows = new Uint8Array(count * outWidth * channels);
-      for (let p = 0; p < count * outWidth; p++) {
-        const w = weights[p]!;
-        for (let ch = 0; ch < channels; ch++) {
-          const i = p * channels + ch;
-          rows[i] = Math.round(sums[i]! / w); // a weighted mean of clamped values: already 0–255; w > 0 everywhere by construction
+      const out = new Uint8Array(count * outWidth * channels);
+      for (let r = 0; r < count; r++) {
+        const rowTotal = rowTotals[r]!;
+        for (let x = 0; x < outWidth; x++) {
+          const w = rowTotal * columnTotals[x]!;
+          const p = (r * outWidth + x) * channels;
+          // A weighted mean of clamped values: already 0–255; w > 0 everywhere by construction.
+          for (let ch = 0; ch < channels; ch++) out[p + ch] = Math.round(sums[p + ch]! / w);
         }
       }
-      await onRows(rows, accStart, count);
+      await onRows(out, accStart, count);
       // Keep the unfinished rows at the top; clear the rest for the next band.
       sums.copyWithin(0, count * outWidth * channels);
-      weights.copyWithin(0, count * outWidth);
+      rowTotals.copyWithin(0, count);
       const kept = band.useEnd * scale - finishedUntil;
       sums.fill(0, Math.max(0, kept) * outWidth * channels);
-      weights.fill(0, Math.max(0, kept) * outWidth);
+      rowTotals.fill(0, Math.max(0, kept));
       accStart = finishedUntil;
     }
   }

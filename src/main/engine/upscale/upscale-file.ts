@@ -1,7 +1,10 @@
-// Upscales image files: decode (EXIF orientation applied, alpha kept), tile
-// through the network, stream finished rows into a PNG writer, and convert
-// to JPEG/WebP only at the end (libvips reads that PNG sequentially, so the
-// whole result is never in memory for PNG and JPEG).
+// Upscales image files: decode (EXIF orientation applied, alpha kept) into
+// rows read a band at a time (large files through a temporary file on disk),
+// tile through the network, stream finished rows into a PNG writer, and
+// convert to JPEG/WebP only at the end (libvips reads that PNG sequentially,
+// so the whole result is never in memory for PNG and JPEG; WebP's encoder
+// needs the whole picture). Neither the input nor the output is ever held
+// whole, so memory is flat in the image's size.
 // Outputs appear atomically: written under a temporary name beside the
 // target, renamed when complete, deleted on failure or cancellation.
 import { randomBytes } from 'node:crypto';
@@ -9,14 +12,14 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { decodeImage } from '../image/index.js';
+import { openPixelRows, type PixelRows } from '../image/index.js';
 import { isImageFileName } from './image-files.js';
 import { loadUpscaleModel, type LoadedUpscaleModel } from './load-model.js';
 import { modelWindowUpscaler } from './model-window.js';
 import { chooseUpscaleModel, type UpscaleModelInfo } from './model-catalogue.js';
 import { createPngRowWriter } from './png-stream.js';
 import { tileLayoutFor } from './tile-layout.js';
-import { countTiles, upscaleTiled } from './tiling.js';
+import { countTiles, defaultMaxBandBytes, upscaleTiled, type TileLayout, type UpscaleWindow } from './tiling.js';
 
 export type UpscaleFormat = 'png' | 'jpeg' | 'webp';
 export const upscaleFormats: readonly UpscaleFormat[] = ['png', 'jpeg', 'webp'];
@@ -115,6 +118,18 @@ async function resolveModel(options: UpscaleOptions): Promise<LoadedUpscaleModel
   return loadUpscaleModel(info);
 }
 
+/** What turns windows into larger windows: a loaded model here; the memory bench passes a cheap stand-in. */
+export interface WindowUpscaler {
+  id: string;
+  scale: number;
+  layout: TileLayout;
+  upscaleWindow: UpscaleWindow;
+}
+
+function modelUpscaler(loaded: LoadedUpscaleModel, tile: number | undefined): WindowUpscaler {
+  return { id: loaded.info.id, scale: loaded.info.scale, layout: tileLayoutFor(loaded, tile), upscaleWindow: modelWindowUpscaler(loaded) };
+}
+
 /** Upscales one file with an already-loaded model; errors are about this file. */
 async function upscaleOne(
   input: string,
@@ -123,22 +138,48 @@ async function upscaleOne(
   options: UpscaleOptions,
   batch: { fileIndex: number; fileCount: number },
 ): Promise<UpscaleResult> {
+  return upscaleFileWith(input, output, modelUpscaler(loaded, options.tile), options, batch);
+}
+
+/** upscaleFile's whole path (checks, decoding, tiling, writing) with any window upscaler. */
+export async function upscaleFileWith(
+  input: string,
+  output: string,
+  upscaler: WindowUpscaler,
+  options: UpscaleOptions = {},
+  batch: { fileIndex: number; fileCount: number } = { fileIndex: 0, fileCount: 1 },
+): Promise<UpscaleResult> {
   const started = Date.now();
   if (options.signal?.aborted) throw abortError(options.signal);
   if (path.resolve(input) === path.resolve(output)) throw new UpscaleFileError(input, 'the output would replace the input; choose another output name');
   if (!options.overwrite && (await exists(output))) {
     throw new UpscaleFileError(input, `${output} already exists; choose another output or pass --overwrite`);
   }
-  const image = await decodeImage(input); // ImageDecodeError already names the file and the reason
-  const scale = loaded.info.scale;
+  const image = await openPixelRows(input); // ImageDecodeError already names the file and the reason
+  try {
+    return await upscaleRows(image, input, output, upscaler, options, batch, started);
+  } finally {
+    await image.close();
+  }
+}
+
+async function upscaleRows(
+  image: PixelRows,
+  input: string,
+  output: string,
+  upscaler: WindowUpscaler,
+  options: UpscaleOptions,
+  batch: { fileIndex: number; fileCount: number },
+  started: number,
+): Promise<UpscaleResult> {
+  const { scale, layout } = upscaler;
   const format = outputFormat(image.format, options, output);
   const width = image.width * scale;
   const height = image.height * scale;
   if (format === 'webp' && (width > 16383 || height > 16383)) {
     throw new UpscaleFileError(input, `the result (${width}×${height}) is larger than WebP allows (16383 px a side); use --format png or jpeg`);
   }
-  const layout = tileLayoutFor(loaded, options.tile);
-  const tilesTotal = countTiles(image.width, image.height, layout);
+  const tilesTotal = countTiles(image.width, image.height, layout, { scale, channels: image.channels, maxBandBytes: defaultMaxBandBytes });
   const report = (tilesDone: number) => {
     const elapsed = Date.now() - started;
     const etaMs = tilesDone > 0 ? Math.round((elapsed / tilesDone) * (tilesTotal - tilesDone)) : undefined;
@@ -153,7 +194,7 @@ async function upscaleOne(
   const pngPath = format === 'png' ? partial : path.join(os.tmpdir(), `ganvas-upscale-${process.pid}-${token}.png`);
   const writer = createPngRowWriter(pngPath, { width, height, channels: image.channels }, { compressionLevel: format === 'png' ? 6 : 1 });
   try {
-    await upscaleTiled(image, modelWindowUpscaler(loaded), {
+    await upscaleTiled(image, upscaler.upscaleWindow, {
       scale,
       layout,
       signal: options.signal,
@@ -180,7 +221,7 @@ async function upscaleOne(
   } finally {
     if (pngPath !== partial) await rm(pngPath, { force: true });
   }
-  return { input, output, model: loaded.info.id, width, height, format, ms: Date.now() - started };
+  return { input, output, model: upscaler.id, width, height, format, ms: Date.now() - started };
 }
 
 /** Upscales one image file into `output` (see UpscaleOptions). */
