@@ -46,6 +46,10 @@ describe('KID', () => {
     expect(near.kid).toBeGreaterThan(same.kid + 3 * same.std);
     expect(far.kid).toBeGreaterThan(near.kid);
     expect(same.subsets).toBe(10);
+    // Subsets are at most half of the smaller set, so they differ and their spread is real.
+    expect(same.subsetSize).toBe(100);
+    expect(same.std).toBeGreaterThan(0);
+    expect(kernelInceptionDistance(gaussian(40, 4, 0, 1), gaussian(30, 4, 0, 2)).subsetSize).toBe(15);
   });
 });
 

@@ -53,7 +53,8 @@ export function kernelInceptionDistance(x: FeatureSet, y: FeatureSet, options: {
   const all = (set: FeatureSet) => Array.from({ length: set.rows }, (_, i) => i);
   const kid = mmd2(x, all(x), y, all(y)) * 1000;
   const subsets = options.subsets ?? 10;
-  const subsetSize = Math.min(options.subsetSize ?? 100, x.rows, y.rows);
+  // Subsets of at most half of the smaller set, so they differ from each other and their spread means something.
+  const subsetSize = Math.min(options.subsetSize ?? 100, Math.floor(Math.min(x.rows, y.rows) / 2));
   const random = new SeededRandom(options.seed ?? 1);
   const pick = (rows: number) => {
     const order = Array.from({ length: rows }, (_, i) => i);
