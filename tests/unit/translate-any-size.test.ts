@@ -45,3 +45,38 @@ it('keeps the image size for SRGAN (output ×scale) and resizes for pix2pix', as
   p2p.dispose();
   expect(tf.memory().numTensors).toBe(before);
 });
+
+it('translates an image too large for one tensor in tiles that match the whole-image result, without seams', async () => {
+  // No normalisation layers, so each output pixel depends only on its neighbourhood and the tiled
+  // result must equal the whole-image one wherever a tile's context covers the receptive field.
+  const config = parseFamilyConfig(srgan, { size: 32, scale: 2, filters: 8, blocks: 2, norm: 'none', ndf: 4, seed: 5 });
+  const model = srganModel.build(config);
+  await saveCheckpoint(path.join(dir, 'runs', 'sr-tiles'), model, { family: 'srgan', step: 0 });
+  model.dispose();
+  const image = path.join(dir, 'large.png');
+  await writeImage(image, 1400, 1200, 9); // 1.68 MP: above the whole-image limit
+  const catalogue = createModelCatalogue({ dataDir: dir, bundledDir: path.join(dir, 'no-bundled') });
+  const sr = await loadTranslator(await catalogue.resolve('run:sr-tiles'));
+  const before = tf.memory().numTensors;
+  const tiled = await translateImage(sr, image);
+  expect([tiled.width, tiled.height]).toEqual([2800, 2400]);
+  const { decodeImage, imageToTensor, tensorToImage } = await import('../../src/main/engine/image/index.js');
+  const decoded = await decodeImage(image, { flatten: true });
+  const result = tf.tidy(() => sr.model.translate(imageToTensor(decoded).expandDims(0) as tf.Tensor4D, {}));
+  const whole = await tensorToImage(result);
+  result.dispose();
+  // Away from the image border (tiles reflect-pad it, the whole-image pass zero-pads), they agree.
+  const border = 32;
+  let worst = 0;
+  for (let y = border; y < whole.height - border; y++) {
+    for (let x = border; x < whole.width - border; x++) {
+      for (let c = 0; c < 3; c++) {
+        const i = (y * whole.width + x) * 3 + c;
+        worst = Math.max(worst, Math.abs(whole.data[i]! - tiled.network.data[i]!));
+      }
+    }
+  }
+  expect(worst).toBeLessThanOrEqual(1);
+  expect(tf.memory().numTensors).toBe(before);
+  sr.dispose();
+});

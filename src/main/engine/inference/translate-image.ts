@@ -28,6 +28,7 @@ import {
   type RawImage,
 } from '../image/index.js';
 import type { Translator } from '../models/load-translator.js';
+import { upscaleTiled } from '../upscale/tiling.js';
 
 /**
  * Options the inference layer reads itself; everything else goes to the
@@ -44,11 +45,20 @@ export interface InferenceOptions {
 const INFERENCE_KEYS = new Set(['channel', 'keepSize']);
 
 /**
- * A fully convolutional model (SRGAN) takes the whole image as one tensor,
- * whose feature maps need gigabytes above a few megapixels; larger photos
- * belong in Upscale, which tiles.
+ * A fully convolutional model (CycleGAN, SRGAN) takes an image up to this
+ * size as one tensor; a larger one goes through in overlapping tiles
+ * (upscale/tiling.ts), because whole-image feature maps would need
+ * gigabytes. Tiles see `TILE_CONTEXT` pixels around the part they are used
+ * for and are cross-faded over `TILE_FEATHER`, which hides the seams; a
+ * model with instance norm (CycleGAN) still normalises each tile by its own
+ * statistics, so very large images can show a slight shift from tile to tile.
  */
-export const anySizeMaxPixels = 4_000_000;
+export const wholeImageMaxPixels = 1_500_000;
+const TILE = 512;
+const TILE_CONTEXT = 64;
+const TILE_FEATHER = 32;
+/** The result is built in memory, so a huge output (a ×4 upscale of a large photo) belongs in Upscale, which streams it. */
+export const anySizeMaxOutputPixels = 100_000_000;
 
 export function familyOptions(options: Record<string, unknown> = {}): Record<string, unknown> {
   return Object.fromEntries(Object.entries(options).filter(([key]) => !INFERENCE_KEYS.has(key)));
@@ -101,13 +111,10 @@ async function translateRows(translator: Translator, rows: PixelRows, options: R
   const input = { width: rows.width, height: rows.height, format: rows.format };
   let fitted: RawImage;
   let resized: TranslatedImage['resized'] = null;
+  if (translator.anySize && input.width * input.height > wholeImageMaxPixels) {
+    return translateTiled(translator, rows, modelOptions, name);
+  }
   if (translator.anySize) {
-    if (input.width * input.height > anySizeMaxPixels) {
-      throw new ImageDecodeError(
-        name ?? 'the image',
-        `the image is ${input.width}×${input.height}; model '${translator.id}' runs on the whole image at once, so it takes at most ${anySizeMaxPixels / 1e6} MP: use Upscale (ganvas upscale) for larger photos`,
-      );
-    }
     fitted = await readAll(rows);
   } else if (input.width === size && input.height === size) {
     fitted = await readAll(rows);
@@ -145,6 +152,52 @@ async function translateRows(translator: Translator, rows: PixelRows, options: R
       if (back) await resizedBack(network, width, height, format, encodeOptions).toFile(file);
       else await writeFile(file, await encodeImage(network, format, encodeOptions));
     },
+  };
+}
+
+/** Output pixels per input pixel along one side, found by running the model on a small image. */
+function outputScale(translator: Translator, options: Record<string, unknown>): number {
+  const probe = 8;
+  const side = tf.tidy(() => translator.model.translate(tf.zeros([1, probe, probe, translator.config.channels]) as tf.Tensor4D, options).shape[1]);
+  return side / probe;
+}
+
+/** A large image through a fully convolutional model, tile by tile, read and assembled a band of rows at a time. */
+async function translateTiled(translator: Translator, rows: PixelRows, modelOptions: Record<string, unknown>, name?: string): Promise<TranslatedImage> {
+  const scale = outputScale(translator, modelOptions);
+  const width = rows.width * scale;
+  const height = rows.height * scale;
+  if (width * height > anySizeMaxOutputPixels) {
+    throw new ImageDecodeError(name ?? 'the image', `the result would be ${width}×${height} (${Math.round((width * height) / 1e6)} MP); for results above ${anySizeMaxOutputPixels / 1e6} MP use Upscale (ganvas upscale), which writes them in strips`);
+  }
+  const channels = rows.channels;
+  const data = new Uint8Array(width * height * channels);
+  const started = performance.now();
+  await upscaleTiled(rows, async (window) => {
+    const output = tf.tidy(() => {
+      const input = tf.sub(tf.div(tf.tensor4d(window.data, [1, window.height, window.width, window.channels]), 127.5), 1) as tf.Tensor4D;
+      return tf.mul(tf.add(translator.model.translate(input, modelOptions), 1), 127.5);
+    });
+    try {
+      return (await output.data()) as Float32Array;
+    } finally {
+      output.dispose();
+    }
+  }, {
+    scale,
+    layout: { tile: TILE, context: TILE_CONTEXT, feather: TILE_FEATHER },
+    onRows: (chunk, firstRow) => data.set(chunk, firstRow * width * channels),
+  });
+  const network: RawImage = { data, width, height, channels };
+  return {
+    input: { width: rows.width, height: rows.height, format: rows.format },
+    network,
+    width,
+    height,
+    resized: null,
+    ms: performance.now() - started,
+    encode: (format, encodeOptions = {}) => encodeImage(network, format, encodeOptions),
+    save: async (file, format, encodeOptions = {}) => writeFile(file, await encodeImage(network, format, encodeOptions)),
   };
 }
 
