@@ -81,6 +81,15 @@ describe('translate.folder', () => {
     expect(jobCount()).toBe(0);
   });
 
+  it('refuses options the model’s family does not take, before queueing', async () => {
+    for (const options of [{ noise: 'yes' }, { direction: 'BtoA' }]) {
+      const error = await refusal('translate.folder', { modelId: 'run:tiny', inputDir: sketches, outputDir: path.join(root, 'out-f'), options });
+      expect(error.code).toBe('invalid_request');
+      expect(error.message).toMatch(/Invalid Pix2Pix translate options/);
+    }
+    expect(jobCount()).toBe(0);
+  });
+
   it('queues a good request, which then runs', async () => {
     const outcome = await studio.dispatch('translate.folder', { modelId: 'run:tiny', inputDir: sketches, outputDir: path.join(root, 'out-e') });
     expect(outcome.ok).toBe(true);

@@ -22,7 +22,8 @@ import { readSampleNotice } from '../engine/jobs/kinds/sample-notice.js';
 // Descriptors and the run-config check load no tfjs: safe on the main thread.
 import { families } from '../engine/gans/registry.js';
 import { familyInfo } from '../engine/gans/family-info.js';
-import { parseFamilyConfig } from '../engine/gans/family.js';
+import { parseFamilyConfig, parseTranslateOptions } from '../engine/gans/family.js';
+import { familyOptions } from '../engine/inference/inference-options.js';
 import { resolveRunConfig } from '../engine/train/run-config.js';
 import { TranslateFolderParams } from '../engine/jobs/kinds/translate-folder-params.js';
 import { inputImages } from '../engine/inference/input-folder.js';
@@ -207,6 +208,9 @@ async function startFolderTranslation(ctx: StudioContext, request: ParsedRequest
   if (model.kind === 'upscaler') {
     throw new UserFacingError('unsupported', `'${model.id}' is an upscaler, not a translation model: upscale images in the Upscale view`);
   }
+  // The model's own translate options (keepSize is the inference layer's), checked by its family before anything is queued.
+  const family = families.has(model.info.family) ? families.get(model.info.family) : undefined;
+  if (family) parseTranslateOptions(family, familyOptions(request.options ?? {}), model.config);
   await inputImages(inputDir); // an empty folder is refused here, not reported as 0 translated
   const name = inputDir.split(/[\\/]/).pop() || inputDir;
   return userFacing(() => ctx.jobs.start('translate-folder', params, { title: `Translate ${name} with ${request.modelId}` }));

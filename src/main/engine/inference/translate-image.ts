@@ -28,21 +28,10 @@ import {
   type RawImage,
 } from '../image/index.js';
 import type { Translator } from '../models/load-translator.js';
+import { familyOptions } from './inference-options.js';
 import { upscaleTiled } from '../upscale/tiling.js';
 
-/**
- * Options the inference layer reads itself; everything else goes to the
- * family (pix2pix: noise, seed), whose translate-options schema rejects what
- * it does not know.
- */
-export interface InferenceOptions {
-  /** Requests on the same channel supersede each other (see inference-service.ts). */
-  channel?: string;
-  /** Give the output the input's size when the input had to be resized to the model's (default true). */
-  keepSize?: boolean;
-}
-
-const INFERENCE_KEYS = new Set(['channel', 'keepSize']);
+export { familyOptions, type InferenceOptions } from './inference-options.js';
 
 /**
  * A fully convolutional model (CycleGAN, SRGAN) takes an image up to this
@@ -60,9 +49,6 @@ const TILE_FEATHER = 32;
 /** The result is built in memory, so a huge output (a ×4 upscale of a large photo) belongs in Upscale, which streams it. */
 export const anySizeMaxOutputPixels = 100_000_000;
 
-export function familyOptions(options: Record<string, unknown> = {}): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(options).filter(([key]) => !INFERENCE_KEYS.has(key)));
-}
 
 export interface TranslatedImage {
   input: { width: number; height: number; format: string };
