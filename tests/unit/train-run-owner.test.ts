@@ -43,3 +43,25 @@ it('a second trainer on a run folder that is being trained refuses, naming the f
   expect(resumed.code, resumed.stderr).toBe(0);
   expect(resumed.stdout).toContain(`continuing from step ${last + 1}`);
 }, 300_000);
+
+it('the studio refuses to queue a run a terminal is training, naming the process, and queues nothing', async () => {
+  const { openStudio } = await import('../../src/main/api/studio.js');
+  const dataDir = join(root, 'studio');
+  const busy = join(dataDir, 'runs', 'busy');
+  const trainer = startCli(['train', 'pix2pix', '--data', data, '--out', busy, ...tiny, '--steps', '100000', '--set', 'checkpointEvery=2']);
+  await trainer.waitFor(/step 3\/100000/);
+  const studio = openStudio({ dataDir, transport: 'http', log: () => {} });
+  try {
+    const outcome = await studio.dispatch('train.start', { family: 'pix2pix', dataDir: data, run: 'busy', resume: true, config: { steps: 100001 } });
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) {
+      expect(outcome.error.code).toBe('invalid_state');
+      expect(outcome.error.message).toContain(`Run 'busy' is being trained by process ${trainer.child.pid}`);
+    }
+    expect((await studio.dispatch('jobs.list', {})) as { ok: true; value: { jobs: unknown[] } }).toMatchObject({ ok: true, value: { jobs: [] } });
+  } finally {
+    trainer.child.kill('SIGINT');
+    await trainer.exited;
+    await studio.close();
+  }
+}, 300_000);

@@ -21,6 +21,7 @@ import { isFinished, JobRequestError, readJobLog, type JobInfo } from '../engine
 import { readSampleNotice } from '../engine/jobs/kinds/sample-notice.js';
 // Descriptors and the run-config check load no tfjs: safe on the main thread.
 import { families } from '../engine/gans/registry.js';
+import { describeHolder, folderHolder } from '../engine/owner-lock.js';
 import { familyInfo } from '../engine/gans/family-info.js';
 import { parseFamilyConfig, parseTranslateOptions } from '../engine/gans/family.js';
 import { familyOptions } from '../engine/inference/inference-options.js';
@@ -96,6 +97,11 @@ async function startTraining(ctx: StudioContext, runJobs: RunJobs, request: Pars
   const previous = runJobs.get(runDir);
   const active = previous === undefined ? undefined : ctx.jobs.get(previous);
   if (active && !isFinished(active.status)) throw new UserFacingError('invalid_state', `Run '${request.run}' is already being trained by job '${active.title}'`);
+  // A trainer outside this studio (ganvas train in a terminal) holds the run folder's lock: refuse now, naming it.
+  const holder = folderHolder(runDir);
+  if (holder && !holder.heldByThisProcess) {
+    throw new UserFacingError('invalid_state', `Run '${request.run}' is being trained by ${describeHolder(holder.holder)}; wait for it to finish or stop it, or choose another run name`);
+  }
   try {
     await resolveRunConfig(family, { runDir, requested: request.config, resume: request.resume });
   } catch (error) {
