@@ -25,6 +25,10 @@ async function openTrain(page: Page, errors: string[]) {
 }
 
 async function fillForm(page: Page, folder: string, run: string, steps: number) {
+  // A new run starts from the CPU preset, and the form measures what its settings would take here.
+  await expect(page.getByTestId('train-preset-note')).toContainText('Starts smaller than the paper');
+  await expect(page.getByTestId('train-steps')).toHaveValue('3000');
+  await expect(page.getByTestId('train-estimate')).toContainText(/Expected time: .+ a step on (wasm|cpu|tensorflow)/, { timeout: 90_000 });
   await page.getByTestId('train-folder').fill(folder);
   // The run name follows the folder until it is edited.
   await expect(page.getByTestId('train-run')).toHaveValue(/^pairs-\d{8}-\d{4}$/);
@@ -37,6 +41,9 @@ async function fillForm(page: Page, folder: string, run: string, steps: number) 
   await page.getByTestId('train-opt-sampleEvery').fill('10');
   await page.getByTestId('train-opt-checkpointEvery').fill('25');
   await expect(page.getByTestId('train-advanced')).toContainText('4 changed');
+  // Changed settings are measured again: 40 steps take far less than 3,000.
+  await expect(page.getByTestId('train-estimate')).toContainText(/Expected time: (under a second|\d+ s|\d+ min)/, { timeout: 90_000 });
+  await page.screenshot({ path: resolve('tests/artifacts/train-form.png') });
 }
 
 const doneSteps = async (page: Page) => Number(await page.getByTestId('train-progress').getAttribute('data-done'));
