@@ -102,13 +102,14 @@ async function serve(args: string[]): Promise<number> {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(portInUse(port));
     throw error;
   }
-  console.log(`GANvas is running. Open this URL in a browser on this machine:\n\n    ${server.url}\n\nData folder: ${dataDir}\nPress Ctrl+C to stop.`);
-  // The handler stays until the studio is closed: a second Ctrl+C while it closes must not kill it half way.
+  // The handler is in place before the URL is printed (whoever reads it may press Ctrl+C at once, and a
+  // signal with no handler ends the process), and stays until the studio is closed.
   let stop = () => {};
   const stopped = new Promise<void>((done) => (stop = done));
   const onSignal = () => stop();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  console.log(`GANvas is running. Open this URL in a browser on this machine:\n\n    ${server.url}\n\nData folder: ${dataDir}\nPress Ctrl+C to stop.`);
   try {
     await stopped;
     await server.close();

@@ -20,10 +20,18 @@ test.beforeAll(() => {
   modelId = writeUntrainedModel('cyclegan', runName, { size: 64, ngf: 16, ndf: 8, blocks: 6 });
 });
 
+/** A 160×120 picture with a disc, different for each i, drawn pixel by pixel (sharp's SVG loader is off in the studio's processes). */
 async function picture(i: number): Promise<Buffer> {
-  const hue = (i * 47) % 360;
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="160" height="120"><rect width="160" height="120" fill="hsl(${hue},60%,70%)"/><circle cx="${40 + i * 3}" cy="60" r="30" fill="hsl(${(hue + 180) % 360},70%,40%)"/></svg>`;
-  return sharp(Buffer.from(svg)).png().toBuffer();
+  const [width, height] = [160, 120];
+  const pixels = Buffer.alloc(width * height * 3);
+  const background = [(i * 37) % 256, (i * 91 + 60) % 256, (i * 53 + 120) % 256];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const inDisc = (x - 40 - i * 3) ** 2 + (y - 60) ** 2 < 900;
+      pixels.set(inDisc ? background.map((v) => 255 - v) : background, (y * width + x) * 3);
+    }
+  }
+  return sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
 }
 
 test('cyclegan: a folder A → B at its own size, left and come back to, cancelled, resumed, and in the Gallery', async ({ page }) => {

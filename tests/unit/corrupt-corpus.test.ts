@@ -67,7 +67,7 @@ const entries: Entry[] = [];
 
 /** A reason we wrote, for a file we refused: one sentence, no stack, no libvips prefix. */
 const CLEAR_REASON =
-  /^(the file is empty|not an image|unsupported image format( \([A-Za-z0-9 ]+\); convert it to PNG or JPEG)?|the file is damaged or truncated( \(.+\))?|too large: .+|too complex: .+|not a valid SVG \(.+\)|not an SVG \(.+\)|the SVGZ file is damaged or truncated \(.+\)|the SVG renderer \(resvg\) crashed on this file; it cannot be rendered|the SVG needs more than \d+ MB of memory to render; it is too complex)$/;
+  /^(the file is empty|not an image|unsupported image format( \([A-Za-z0-9 ]+\); convert it to PNG or JPEG)?|the file is damaged or truncated( \(.+\))?|too large: .+|too complex: .+|not a valid SVG \(.+\)|not an SVG \(.+\)|the SVGZ file is damaged or truncated \(.+\)|the SVG renderer \(resvg\) crashed on this file; it cannot be rendered|the SVG needs more than \d+ MB of memory to render; it is too complex|the SVG took longer than \d+ s to render; it is too complex)$/;
 
 function add(name: string, bytes: Buffer | string, expectation: Expectation, upscale = true): void {
   writeFileSync(join(corpus, name), bytes);

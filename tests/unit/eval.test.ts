@@ -115,6 +115,6 @@ it('prints L1, PSNR and SSIM; the trained model beats the untrained one', async 
 
   const missing = capture();
   expect(await evalCommand(['--model', data, '--data', data], missing)).toBe(1);
-  expect(missing.stderr()).toMatch(/is not a training run folder \(it has no checkpoint\/\); exported model folders cannot be evaluated yet/);
+  expect(missing.stderr()).toMatch(/is neither a training run folder \(with checkpoint\/\) nor a model folder \(with model.json\)/);
   expect(await evalCommand(['--data', data], capture())).toBe(2);
 }, 240_000);

@@ -156,7 +156,10 @@ describe('the template family, through the studio', () => {
     const exported = await exportModel(join(dataDir, 'runs', 'tiny'), join(dataDir, 'models', 'tiny-export'));
     expect(Object.keys(exported.manifest.networks)).toEqual(['G']);
 
-    const sketch = (await sharp({ create: { width: 32, height: 32, channels: 3, background: '#fff' } }).composite([{ input: Buffer.from('<svg width="32" height="32"><rect x="4" y="4" width="10" height="24" fill="#000"/></svg>') }]).png().toBuffer()).toString('base64');
+    // A white 32 px square with a black bar on the left: not symmetric, so mirroring shows.
+    const bar = Buffer.alloc(32 * 32 * 3, 255);
+    for (let y = 4; y < 28; y++) for (let x = 4; x < 14; x++) bar.fill(0, (y * 32 + x) * 3, (y * 32 + x) * 3 + 3);
+    const sketch = (await sharp(bar, { raw: { width: 32, height: 32, channels: 3 } }).png().toBuffer()).toString('base64');
     const plain = await ok<{ image: string }>('translate.image', { modelId: 'user:tiny-export', image: sketch, options: {} });
     const mirrored = await ok<{ image: string }>('translate.image', { modelId: 'user:tiny-export', image: sketch, options: { mirror: true } });
     const pixels = async (png: string) => sharp(Buffer.from(png, 'base64')).raw().toBuffer();

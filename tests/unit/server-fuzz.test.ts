@@ -67,7 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
-  rmSync(root, { recursive: true, force: true });
+  if (!process.env.KEEP_FUZZ) rmSync(root, { recursive: true, force: true });
 });
 
 // ---------------------------------------------------------------- payloads from the contract

@@ -90,7 +90,7 @@ async function startTraining(ctx: StudioContext, runJobs: RunJobs, request: Pars
   const dataDir = await requireFolder(request.dataDir, 'The training data folder');
   if (!families.has(request.family)) {
     const known = families.list().map((family) => family.id).join(', ');
-    throw new UserFacingError('unsupported', `Training ${request.family} models is not available yet; this version trains: ${known}`);
+    throw new UserFacingError('unsupported', `There is no model family '${request.family}'; this version trains: ${known}`);
   }
   const family = families.get(request.family);
   const runDir = runFolder(ctx.dataDir, request.run);
