@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import { errorCodes, methods, type MethodName } from '../../src/shared/contract.js';
 import { opaquePng } from './fixtures/gallery-images.js';
+import { mulberry32 } from '../../src/main/engine/data/seeded-random.js';
 import { accessesOutside, readFileAccesses, straceAvailable, stracePrefix, systemFolders, type FileAccess } from './fixtures/file-access.js';
 import { CHILD_TOKEN, repoRoot, startServeChild, type ServeChild } from './fixtures/serve-child.js';
 
@@ -34,17 +35,8 @@ let server: ServeChild;
 let tinyPng: string;
 const serverTrace = () => join(root, 'serve.trace');
 
-/** Mulberry32: a tiny seeded generator, so every run sends the same payloads. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Every run sends the same payloads: the engine's own seeded generator. */
+const seeded = mulberry32;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'ganvas-fuzz-'));
