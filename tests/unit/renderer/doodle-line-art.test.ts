@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { edgeStrength, looksLikePhoto, toLineArt, type Rgba8 } from '../../../src/renderer/src/lib/doodle/line-art.js';
+import { edgeStrength, looksLikePhoto, toLineArt, type Rgba8 } from '../../../src/shared/line-art.js';
 
 const photos = '/usr/share/backgrounds/mate/nature';
 const openmoji = dirname(createRequire(import.meta.url).resolve('openmoji/package.json'));

@@ -5,7 +5,7 @@
  * anti-aliased lines, like the rendered line art the bundled model learned from.
  */
 import { floodFill, parseHexColour } from './flood-fill.js';
-import { looksLikePhoto, toLineArt } from './line-art.js';
+import { looksLikePhoto, toLineArt } from '../../../../shared/line-art.js';
 import { fitInside } from './placement.js';
 
 export const paperColour = '#ffffff';
