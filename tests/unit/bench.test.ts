@@ -21,6 +21,7 @@ describe('ganvas bench --quick', () => {
       '--networks', 'pix2pix-patchgan-D-ndf64,pix2pix-iteration-ngf32',
       '--sizes', '16', '--reps', '2', '--matmul', '128',
       '--ui-calls', '4', '--ui-train-size', '16', '--ui-train-ngf', '4',
+      '--onnx-threads', '1,2',
       '--out', out,
     ]);
     expect(code).toBe(0);
@@ -58,6 +59,28 @@ describe('ganvas bench --quick', () => {
     expect(cpu.lines.map((l) => l.network)).toEqual(['pix2pix-patchgan-D-ndf64']);
     expect(cpu.lines[0]!.trainingStep).toMatchObject({ skipped: expect.stringMatching(/100× slower/) });
     expect(cpu.notRun[0]!.networks).toContain('pix2pix-iteration-ngf32');
+
+    // ONNX Runtime lines: the same networks at 1 and 2 threads, beside the wasm median of this run.
+    if (!report.onnx || 'skipped' in report.onnx) throw new Error(`onnx: ${report.onnx && 'skipped' in report.onnx ? report.onnx.skipped : 'missing'}`);
+    expect(report.onnx.threads).toEqual([1, 2]);
+    const onnxD = report.onnx.lines.filter((l) => l.network === 'pix2pix-patchgan-D-ndf64');
+    expect(onnxD.map((l) => l.threads)).toEqual([1, 2]);
+    for (const line of onnxD) {
+      expect(line.skipped).toBeUndefined();
+      expect(line.forward!.medianMs).toBeGreaterThan(0);
+      expect(line.wasmMedianMs).toBe((discriminator.forward as { medianMs: number }).medianMs);
+      expect(line.speedupOverWasm).toBeCloseTo(line.wasmMedianMs! / line.forward!.medianMs, 2);
+    }
+    // The iteration is two networks and an optimizer: no single graph to export.
+    expect(report.onnx.lines.some((l) => l.network === 'pix2pix-iteration-ngf32')).toBe(false);
+    if ('skipped' in report.onnx.upscale) throw new Error(`onnx upscale: ${report.onnx.upscale.skipped}`);
+    expect(report.onnx.upscale.map((l) => `${l.model}@${l.threads}`)).toEqual(['esrgan-slim-x2@1', 'esrgan-slim-x3@1', 'esrgan-slim-x4@1', 'esrgan-slim-x2@2', 'esrgan-slim-x3@2', 'esrgan-slim-x4@2']);
+    for (const line of report.onnx.upscale) {
+      expect(line.runtime).toBe('onnx');
+      expect(line.speedupOverWasm).toBeGreaterThan(0);
+    }
+    const wasmUpscale = wasm.upscale && 'lines' in wasm.upscale ? wasm.upscale.lines : [];
+    expect(wasmUpscale.every((l) => l.runtime === 'tfjs')).toBe(true);
 
     if ('skipped' in report.uiRoundTrip) throw new Error(`UI round trips: ${report.uiRoundTrip.skipped}`);
     expect(report.uiRoundTrip.duringTraining['http app.info'].calls).toBe(4);

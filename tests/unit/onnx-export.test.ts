@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/main/engine/backend/index.js';
 import { buildUnetGenerator } from '../../src/main/engine/gans/pix2pix/unet.js';
+import { buildPatchGanDiscriminator } from '../../src/main/engine/gans/shared/networks/patchgan.js';
 import { buildResnetGenerator } from '../../src/main/engine/gans/shared/networks/resnet-generator.js';
 import { buildSrresnetGenerator } from '../../src/main/engine/gans/srgan/generator.js';
 import { packageRoot } from '../../src/main/engine/install-location.js';
@@ -111,6 +112,16 @@ describe('exported networks match tfjs', () => {
     expect(ops).toContain('BatchNormalization');
     expect(spread).toBeGreaterThan(0.1);
     expect(maxDiff).toBeLessThan(1e-4);
+  });
+
+  it('the 70×70 PatchGAN discriminator (zero padding, batch norm) on a 6-channel pair', async () => {
+    const D = buildPatchGanDiscriminator({ channels: 6, ndf: 8, layers: 3, norm: 'batch', seed: 12 });
+    randomiseStatistics(D, 13);
+    const { maxDiff, spread, ops } = await compare(D, randomInput([1, 32, 32, 6], -1, 1, 14), [1, 32, 32, 6]);
+    D.dispose();
+    expect(ops).toEqual(expect.arrayContaining(['Pad', 'BatchNormalization', 'LeakyRelu']));
+    expect(spread).toBeGreaterThan(0.01);
+    expect(maxDiff / spread).toBeLessThan(1e-4);
   });
 
   it('a tiny CycleGAN ResNet generator on a non-square image, plain and with the input skip', async () => {

@@ -237,6 +237,12 @@ function exportLayer(g: OnnxGraph, layer: Layer, inputs: string[], inputTensors:
       const [[top, bottom], [left, right]] = config['padding'] as [[number, number], [number, number]];
       return g.node('Pad', [x, g.int64Constant(`${base}.pads`, [0, 0, top, left, 0, 0, bottom, right])], base, { mode: { s: 'reflect' } });
     }
+    case 'ZeroPadding2D': {
+      checkChannelsLast(layer, config);
+      const padding = config['padding'];
+      const [[top, bottom], [left, right]] = (typeof padding === 'number' ? [[padding, padding], [padding, padding]] : padding) as [[number, number], [number, number]];
+      return g.node('Pad', [x, g.int64Constant(`${base}.pads`, [0, 0, top, left, 0, 0, bottom, right])], base, { mode: { s: 'constant' } });
+    }
     case 'GanvasPixelShuffle':
       // TensorFlow's DepthToSpace channel order (see layers/pixel-shuffle.ts) is ONNX's DCR mode.
       return g.node('DepthToSpace', [x], base, { blocksize: { i: Number(config['scale']) }, mode: { s: 'DCR' } });

@@ -30,6 +30,8 @@ export interface LoadedUpscaleModel {
 export interface LoadUpscaleOptions {
   /** 'auto' (default): GANVAS_INFERENCE, else the rule in onnx/inference-path.ts. */
   inference?: InferenceRuntime | 'auto';
+  /** ONNX Runtime threads (default: every core). */
+  threads?: number;
 }
 
 /** A tfjs IOHandler that reads a layers model (model.json + shards) from a folder on disk. */
@@ -63,10 +65,10 @@ const loaded = new Map<string, Promise<LoadedUpscaleModel>>();
 /** Loads (once per process, backend and runtime choice) the model; later calls share it. */
 export function loadUpscaleModel(info: UpscaleModelInfo, options: LoadUpscaleOptions = {}): Promise<LoadedUpscaleModel> {
   const prefer = options.inference ?? 'auto';
-  const key = `${tf.getBackend()}:${prefer}:${process.env['GANVAS_INFERENCE'] ?? ''}:${info.id}`;
+  const key = `${tf.getBackend()}:${prefer}:${options.threads ?? ''}:${process.env['GANVAS_INFERENCE'] ?? ''}:${info.id}`;
   let pending = loaded.get(key);
   if (!pending) {
-    pending = load(info, prefer);
+    pending = load(info, prefer, options.threads);
     loaded.set(key, pending);
     pending.catch(() => loaded.delete(key));
   }
@@ -76,12 +78,12 @@ export function loadUpscaleModel(info: UpscaleModelInfo, options: LoadUpscaleOpt
 /** Side of the probe image the ONNX export is checked on. */
 const PROBE_SIDE = 16;
 
-async function load(info: UpscaleModelInfo, prefer: InferenceRuntime | 'auto'): Promise<LoadedUpscaleModel> {
+async function load(info: UpscaleModelInfo, prefer: InferenceRuntime | 'auto', threads: number | undefined): Promise<LoadedUpscaleModel> {
   const folder = modelFolder(info);
   if (!folder) throw new Error(`model ${info.id} is not installed (package ${info.source} is missing); reinstall GANvas`);
   registerUpscaleLayers();
   const model = await tf.loadLayersModel(folderModelHandler(folder));
-  const inference = await chooseInferencePath(model, { shape: [1, PROBE_SIDE, PROBE_SIDE, 3], range: [0, info.inputRange], prefer });
+  const inference = await chooseInferencePath(model, { shape: [1, PROBE_SIDE, PROBE_SIDE, 3], range: [0, info.inputRange], prefer, ...(threads !== undefined ? { threads } : {}) });
   if (inference.fellBack) {
     console.warn(`[upscale] ${info.id} runs on tfjs: ${inference.reason}`);
   }
