@@ -197,3 +197,29 @@ describe('what the exporter refuses', () => {
     G.dispose();
   });
 });
+
+describe("a family's translateWith", () => {
+  it('the template family: the same result with its network on ONNX Runtime, mirrored or not', async () => {
+    const { template } = await import('../../src/main/engine/gans/template/index.js');
+    const { parseFamilyConfig } = await import('../../src/main/engine/gans/family.js');
+    const config = parseFamilyConfig(template, { size: 16, seed: 2 });
+    const model = (await template.loadModel()).buildInference(config);
+    const sessions = new Map<string, OnnxNetwork>();
+    for (const [name, network] of Object.entries(model.networks)) sessions.set(name, await OnnxNetwork.fromLayersModel(network, { threads: 1 }));
+    const forward = async (name: string, x: tf.Tensor4D) => {
+      const { data, shape } = await sessions.get(name)!.run((await x.data()) as Float32Array, x.shape);
+      return tf.tensor4d(data, shape);
+    };
+    const input = tf.tensor4d(randomInput([1, 16, 16, 3], -1, 1, 21), [1, 16, 16, 3]);
+    for (const mirror of [false, true]) {
+      const want = model.translate(input, { mirror });
+      const got = await model.translateWith!(input, { mirror }, forward)!;
+      expect(got.shape).toEqual(want.shape);
+      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(want, got))).dataSync()[0])).toBeLessThan(1e-4);
+      tf.dispose([want, got]);
+    }
+    input.dispose();
+    model.dispose();
+    for (const s of sessions.values()) await s.release();
+  });
+});

@@ -1,10 +1,22 @@
 // Upscaling on ONNX Runtime: the default path on wasm, the same pictures as tfjs, and tfjs kept
 // (with the reason) when it is asked for or the export cannot be made.
+import * as fs from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/main/engine/backend/index.js';
-import { decodeImage } from '../../src/main/engine/image/index.js';
+import { openMojiRoot } from '../../src/main/engine/data/openmoji.js';
+import { parseFamilyConfig } from '../../src/main/engine/gans/family.js';
+import { cyclegan } from '../../src/main/engine/gans/cyclegan/index.js';
+import { srgan } from '../../src/main/engine/gans/srgan/index.js';
+import { decodeImage, encodeImage } from '../../src/main/engine/image/index.js';
+import { translateImage } from '../../src/main/engine/inference/translate-image.js';
+import { packageRoot } from '../../src/main/engine/install-location.js';
+import { createModelCatalogue, type ModelLocation } from '../../src/main/engine/models/index.js';
+import { loadTranslator } from '../../src/main/engine/models/load-translator.js';
+import { saveCheckpoint } from '../../src/main/engine/train/index.js';
 import { chooseInferencePath } from '../../src/main/engine/onnx/index.js';
 import { loadUpscaleModel } from '../../src/main/engine/upscale/load-model.js';
 import { chooseUpscaleModel } from '../../src/main/engine/upscale/model-catalogue.js';
@@ -62,5 +74,80 @@ describe('upscaling through ONNX Runtime', () => {
     const asked = await chooseInferencePath(model, { shape: [1, 8, 8, 3], range: [0, 1], prefer: 'tfjs' });
     expect(asked).toMatchObject({ runtime: 'tfjs', fellBack: false, reason: 'GANVAS_INFERENCE=tfjs' });
     model.dispose();
+  });
+});
+
+describe('translating through ONNX Runtime', () => {
+  const dirs: string[] = [];
+  afterAll(() => Promise.all(dirs.map((d) => fs.rm(d, { recursive: true, force: true }))));
+
+  /** The same image through a translator on ONNX Runtime and one on tfjs: results within one level, mostly equal. */
+  async function expectSamePictures(location: ModelLocation, images: Buffer[], options: Record<string, unknown> = {}) {
+    const onnx = await loadTranslator(location);
+    const tfjs = await loadTranslator(location, { inference: 'tfjs' });
+    try {
+      expect(onnx.inference.runtime).toBe('onnx');
+      expect(tfjs.inference).toEqual({ runtime: 'tfjs', reason: 'GANVAS_INFERENCE=tfjs' });
+      for (const image of images) {
+        const before = tf.memory().numTensors;
+        const a = await translateImage(onnx, image, options);
+        expect(tf.memory().numTensors).toBe(before);
+        const b = await translateImage(tfjs, image, options);
+        expect([a.network.width, a.network.height]).toEqual([b.network.width, b.network.height]);
+        let worst = 0;
+        let differing = 0;
+        for (let i = 0; i < a.network.data.length; i++) {
+          const d = Math.abs(a.network.data[i]! - b.network.data[i]!);
+          worst = Math.max(worst, d);
+          if (d > 0) differing++;
+        }
+        expect(worst).toBeLessThanOrEqual(1);
+        expect(differing / a.network.data.length).toBeLessThan(0.01);
+      }
+    } finally {
+      onnx.dispose();
+      tfjs.dispose();
+    }
+  }
+
+  it('the bundled Doodle model colours OpenMoji sketches as on tfjs; with test-time noise it is tfjs itself', async () => {
+    const catalogue = createModelCatalogue({ dataDir: join(tmpdir(), 'ganvas-no-user-data'), bundledDir: join(packageRoot(), 'models') });
+    const location = await catalogue.resolve('bundled:pix2pix-openmoji-64');
+    const sketches = await Promise.all(['1F600', '1F34E', '2615'].map(async (code) => encodeImage(await decodeImage(join(openMojiRoot(), 'black', 'svg', `${code}.svg`), { svgSize: 64, flatten: true }), 'png')));
+    await expectSamePictures(location, sketches);
+    // Noise needs tfjs's seeded dropout: the ONNX translator must hand it to tfjs and give the very same pixels.
+    const onnx = await loadTranslator(location);
+    const tfjs = await loadTranslator(location, { inference: 'tfjs' });
+    const a = await translateImage(onnx, sketches[0]!, { noise: true, seed: 3 });
+    const b = await translateImage(tfjs, sketches[0]!, { noise: true, seed: 3 });
+    const plain = await translateImage(tfjs, sketches[0]!);
+    expect(Buffer.from(a.network.data).equals(Buffer.from(b.network.data))).toBe(true);
+    expect(Buffer.from(a.network.data).equals(Buffer.from(plain.network.data))).toBe(false);
+    onnx.dispose();
+    tfjs.dispose();
+  });
+
+  it('a CycleGAN run, both directions, on an image whose sides are not multiples of 4 (padded and cropped back)', async () => {
+    const dir = await fs.mkdtemp(join(tmpdir(), 'ganvas-onnx-cyclegan-'));
+    dirs.push(dir);
+    const config = parseFamilyConfig(cyclegan, { size: 16, ngf: 4, ndf: 4, blocks: 1, seed: 3, inputSkip: true });
+    const model = (await cyclegan.loadModel()).build(config);
+    await saveCheckpoint(join(dir, 'runs', 'styles'), model, { family: 'cyclegan', step: 0 });
+    model.dispose();
+    const catalogue = createModelCatalogue({ dataDir: dir, bundledDir: join(dir, 'no-bundled') });
+    const photoCrop = await sharp(photo).extract({ left: 300, top: 200, width: 30, height: 22 }).png().toBuffer();
+    for (const direction of ['AtoB', 'BtoA']) await expectSamePictures(await catalogue.resolve('run:styles'), [photoCrop], { direction });
+  });
+
+  it('an SRGAN run with a bicubic image skip upscales as on tfjs', async () => {
+    const dir = await fs.mkdtemp(join(tmpdir(), 'ganvas-onnx-srgan-'));
+    dirs.push(dir);
+    const config = parseFamilyConfig(srgan, { size: 32, scale: 2, filters: 8, blocks: 1, norm: 'batch', imageSkip: 'bicubic', ndf: 4, seed: 5 });
+    const model = (await srgan.loadModel()).build(config);
+    await saveCheckpoint(join(dir, 'runs', 'sr'), model, { family: 'srgan', step: 0 });
+    model.dispose();
+    const catalogue = createModelCatalogue({ dataDir: dir, bundledDir: join(dir, 'no-bundled') });
+    const photoCrop = await sharp(photo).extract({ left: 900, top: 400, width: 40, height: 26 }).png().toBuffer();
+    await expectSamePictures(await catalogue.resolve('run:sr'), [photoCrop]);
   });
 });

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { seedFor } from '../../random.js';
-import type { BuildOptions, FamilyModule, GanModel, InferenceModel, StepContext } from '../family.js';
+import type { BuildOptions, FamilyModule, GanModel, InferenceModel, NetworkForward, StepContext } from '../family.js';
 import { reseedDropout } from '../shared/layers/index.js';
 import { discriminatorLoss, generatorLoss, l1Loss } from '../shared/losses.js';
 import { buildPatchGanDiscriminator, patchLayersFor } from '../shared/networks/patchgan.js';
@@ -86,6 +86,13 @@ class Pix2PixTranslator implements InferenceModel<Pix2PixConfig> {
         value.dispose();
       }
     }
+  }
+
+  /** Without test-time noise, translate is G alone; with it, tfjs's seeded dropout is needed (null). */
+  translateWith(input: tf.Tensor4D, options: Record<string, unknown>, forward: NetworkForward): Promise<tf.Tensor4D> | null {
+    if ((options as Partial<Pix2PixTranslateOptions>).noise) return null;
+    this.checkInput(input);
+    return forward('G', input);
   }
 
   dispose(): void {
