@@ -87,6 +87,42 @@ describe('ganvas bench --quick', () => {
     expect(report.uiRoundTrip.idle['gallery.list'].p50Ms).toBeGreaterThan(0);
   }, 240_000);
 
+  it('--peer writes each network\'s time over PyTorch\'s (a script with fixed times stands in for PyTorch)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ganvas-bench-peer-'));
+    dirs.push(dir);
+    const out = join(dir, 'report.json');
+    const code = await benchCommand([
+      '--quick', '--quiet', '--backends', 'wasm',
+      '--networks', 'pix2pix-unet-G-ngf64,srgan-srresnet-G-x4',
+      '--sizes', '16', '--reps', '2', '--matmul', '64',
+      '--ui-calls', '0', '--image-memory', 'off', '--svg-files', '0',
+      '--onnx-threads', '1,2',
+      '--peer', '--peer-script', join(import.meta.dirname, 'fixtures', 'peer-fixed-times.py'),
+      '--out', out,
+    ]);
+    expect(code).toBe(0);
+    const report = BenchReport.parse(JSON.parse(await readFile(out, 'utf8')));
+    if (!report.peer || 'skipped' in report.peer) throw new Error(`peer: ${report.peer && 'skipped' in report.peer ? report.peer.skipped : 'missing'}`);
+    if (!report.onnx || 'skipped' in report.onnx) throw new Error('onnx lines missing');
+    const onnxLines = report.onnx.lines;
+    const wasm = report.backends.find((b) => b.backend === 'wasm')!;
+    const unet = report.peer.lines.filter((l) => l.network === 'pix2pix-unet-G-ngf64' && l.pass === 'forward');
+    expect(unet.map((l) => [l.threads, l.torchMs])).toEqual([[1, 10], [2, 5]]);
+    const wasmUnet = wasm.lines.find((l) => l.network === 'pix2pix-unet-G-ngf64')!.forward as { medianMs: number };
+    for (const line of unet) {
+      expect(line.wasmMs).toBe(wasmUnet.medianMs);
+      expect(line.wasmRatio).toBeCloseTo(wasmUnet.medianMs / line.torchMs, 2);
+      const onnx = onnxLines.find((l) => l.network === 'pix2pix-unet-G-ngf64' && l.threads === line.threads)!.forward!;
+      expect(line.onnxMs).toBe(onnx.medianMs);
+      expect(line.onnxRatio).toBeCloseTo(onnx.medianMs / line.torchMs, 2);
+    }
+    // The pix2pix iteration was not run, so its PyTorch time has nothing to be divided into.
+    const iteration = report.peer.lines.find((l) => l.network === 'pix2pix-iteration-ngf64')!;
+    expect(iteration.torchMs).toBe(40);
+    expect(iteration.wasmRatio).toBeUndefined();
+    expect(report.peer.lines.filter((l) => l.network === 'srgan-srresnet-G-x4').every((l) => l.torchMs === 5 && l.onnxRatio! > 0)).toBe(true);
+  }, 240_000);
+
   it('rejects unknown backends and networks with a usage error', async () => {
     expect(await benchCommand(['--backends', 'gpu', '--quiet'])).toBe(2);
     expect(await benchCommand(['--networks', 'vgg19', '--quiet', '--backends', 'wasm', '--ui-calls', '0', '--out', join(tmpdir(), 'unused.json')])).toBe(2);

@@ -73,6 +73,30 @@ export const OnnxSection = z.union([
   Skipped,
 ]);
 
+/** PyTorch on the same networks (../shared/bench/peer_torch.py) and our times over its. */
+export const PeerSection = z.union([
+  z.object({
+    script: z.string(),
+    python: z.string(),
+    size: z.number().int().positive(),
+    threads: z.array(z.number().int().positive()),
+    lines: z.array(
+      z.object({
+        network: z.string(),
+        pass: z.enum(['forward', 'trainingStep']),
+        size: z.number().int().positive(),
+        threads: z.number().int().positive(),
+        torchMs: positive,
+        wasmMs: positive.optional(),
+        wasmRatio: positive.optional(),
+        onnxMs: positive.optional(),
+        onnxRatio: positive.optional(),
+      }),
+    ),
+  }),
+  Skipped,
+]);
+
 export const BackendSection = z.object({
   backend: z.string(),
   report: z.unknown(),
@@ -112,6 +136,7 @@ export const BenchReport = z.object({
   method: z.record(z.string(), z.string()),
   backends: z.array(BackendSection),
   onnx: OnnxSection.optional(),
+  peer: PeerSection.optional(),
   uiRoundTrip: z
     .union([
       z.object({

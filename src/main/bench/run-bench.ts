@@ -14,6 +14,7 @@ import { measureUpscaleThroughput } from './upscale-throughput.js';
 import { measureMatmulPeak } from './matmul-peak.js';
 import { measureLine, type LinePlan } from './network-lines.js';
 import { measureOnnxLines } from './onnx-lines.js';
+import { findPeerScript, measurePeer } from './peer-torch.js';
 import { onnxRuntime } from '../engine/onnx/index.js';
 import { BenchReport } from './report.js';
 import { loadSrganGenerator, patchGanDiscriminator, pix2pixIteration, resnetGenerator, unetGenerator, type BenchSubject } from './subjects.js';
@@ -46,6 +47,10 @@ export interface BenchOptions {
   svgFiles?: number;
   /** ONNX Runtime thread counts of the onnx lines (default 1 and every core); empty skips them. */
   onnxThreads?: number[];
+  /** Time the same networks in PyTorch (peer_torch.py) and write our ratios to it. */
+  peer?: boolean;
+  /** The peer script (default ../shared/bench/peer_torch.py). */
+  peerScript?: string;
   log?: (message: string) => void;
 }
 
@@ -203,6 +208,34 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 
   const onnx = await measureOnnxSection(options, { subjects, sizes, batches, repeat, maxGflop, wasmLines: backends.find((b) => b.backend === 'wasm')?.lines ?? [], wasmUpscale: backends.find((b) => b.backend === 'wasm')?.upscale, log });
 
+  let peer: BenchReport['peer'];
+  if (options.peer) {
+    const script = findPeerScript(options.peerScript);
+    if (!script) {
+      peer = { skipped: `no peer script at ${options.peerScript ?? '../shared/bench/peer_torch.py'} (give --peer-script FILE)` };
+    } else {
+      const wasmLines = backends.find((b) => b.backend === 'wasm')?.lines ?? [];
+      const onnxLines = onnx && 'lines' in onnx ? onnx.lines : [];
+      try {
+        peer = await measurePeer({
+          script,
+          size: sizes[0]!,
+          threads: [...new Set([1, os.availableParallelism?.() ?? os.cpus().length])],
+          log,
+          ours: {
+            wasm: (network, pass, size) => {
+              const measured = wasmLines.find((l) => l.network === network && l.size === size && l.batch === 1)?.[pass];
+              return measured && !('skipped' in measured) ? measured.medianMs : undefined;
+            },
+            onnx: (network, size, threads) => onnxLines.find((l) => l.network === network && l.size === size && l.batch === 1 && l.threads === threads)?.forward?.medianMs,
+          },
+        });
+      } catch (error) {
+        peer = { skipped: `failed: ${error instanceof Error ? error.message : String(error)}` };
+      }
+    }
+  }
+
   let uiRoundTrip: BenchReport['uiRoundTrip'];
   const uiCalls = options.uiCalls ?? (options.quick ? 20 : 100);
   if (uiCalls > 0) {
@@ -279,6 +312,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       leaks: 'tf.memory().numTensors after the timed repetitions minus before (after warm-up), per repetition; should be 0',
       onnx:
         'the same subjects (same weights and input) exported by src/main/engine/onnx/ and forwarded by onnxruntime-node (CPU provider, intra-op threads as stated, no spinning), median of repeated session.run calls including the NHWC copies in and out; upscale lines as the wasm ones with ONNX Runtime forwarding the tiles; speedupOverWasm = wasm median / ONNX median on this run',
+      peer: 'with --peer: ../shared/bench/peer_torch.py (PyTorch, Debian python3-torch) at the first bench size, batch 1, at 1 thread and every core; wasmRatio = our wasm median / PyTorch (wasm runs one thread either way), onnxRatio = ONNX Runtime median / PyTorch at the same threads; above 1 is slower than PyTorch',
       upscale: 'a fixed 128×128 crop of a real photo (mate-backgrounds) upscaled through the same tiled path as the Upscale view; megapixels of output / median seconds',
       uiRoundTrip: 'sequential calls from the main thread with 10 ms pauses: dispatch(app.info), dispatch(gallery.list), POST /api/app.info through the HTTP server; idle, then while a pix2pix training job runs in the job worker',
       imageMemory:
@@ -287,6 +321,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     },
     backends,
     onnx,
+    ...(peer ? { peer } : {}),
     uiRoundTrip,
     imageMemory,
     svgRendering,

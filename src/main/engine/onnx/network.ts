@@ -50,6 +50,15 @@ export function defaultOnnxThreads(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
+/** What `ganvas backend` says about inference: whether ONNX Runtime loads, its version and threads, and the setting. */
+export function onnxStatus(): { onnxRuntime: string | null; problem?: string; threads: number; setting: string } {
+  const ort = onnxRuntime();
+  const setting = process.env['GANVAS_INFERENCE'] ?? 'auto';
+  return ort
+    ? { onnxRuntime: `onnxruntime-node ${ort.env.versions.common}`, threads: defaultOnnxThreads(), setting }
+    : { onnxRuntime: null, problem: onnxRuntimeProblem(), threads: 0, setting };
+}
+
 export interface OnnxNetworkOptions {
   /** Intra-op threads (default: every logical core). */
   threads?: number;
