@@ -117,7 +117,8 @@ export async function loadTranslator(location: ModelLocation, options: LoadTrans
     },
     dispose: () => {
       model.dispose();
-      for (const session of sessions.values()) void session.release();
+      // Releasing frees native memory only; a failure there has nothing left to undo.
+      for (const session of sessions.values()) session.release().catch(() => {});
       sessions.clear();
     },
   };
