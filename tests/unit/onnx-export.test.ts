@@ -164,12 +164,38 @@ describe('exported networks match tfjs', () => {
     expect(maxDiff).toBeLessThan(1e-5);
   });
 
+  it('nearest upsampling into a convolution, fused into one sub-pixel convolution, still matches (×2, ×3, kernels 1, 3, 5)', async () => {
+    for (const [r, k] of [[2, 3], [3, 5], [4, 1]] as const) {
+      const input = tf.input({ shape: [null, null, 4] });
+      const up = tf.layers.upSampling2d({ name: 'up', size: [r, r] }).apply(input) as tf.SymbolicTensor;
+      const conv = tf.layers.conv2d({ name: 'conv', filters: 3, kernelSize: k, padding: 'same', activation: 'relu', biasInitializer: 'randomNormal' }).apply(up) as tf.SymbolicTensor;
+      const model = tf.model({ inputs: input, outputs: conv });
+      const { maxDiff, spread, ops } = await compare(model, randomInput([1, 7, 9, 4], -1, 1, 30 + r), [1, 7, 9, 4]);
+      model.dispose();
+      expect(ops).not.toContain('Resize');
+      expect(ops).toContain('DepthToSpace');
+      expect(spread).toBeGreaterThan(0.1);
+      expect(maxDiff / spread).toBeLessThan(1e-5);
+    }
+    // An upsampled map used twice is upsampled for real.
+    const input = tf.input({ shape: [null, null, 2] });
+    const up = tf.layers.upSampling2d({ name: 'up', size: [2, 2] }).apply(input) as tf.SymbolicTensor;
+    const a = tf.layers.conv2d({ name: 'a', filters: 2, kernelSize: 3, padding: 'same' }).apply(up) as tf.SymbolicTensor;
+    const sum = tf.layers.add({ name: 'sum' }).apply([a, up]) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: sum });
+    const { maxDiff, ops } = await compare(model, randomInput([1, 5, 6, 2], -1, 1, 40), [1, 5, 6, 2]);
+    model.dispose();
+    expect(ops).toContain('Resize');
+    expect(maxDiff).toBeLessThan(1e-5);
+  });
+
   it('the pretrained ESRGANs: slim ×4 (nearest upsampling) and thick ×2 (MultiplyBeta, PixelShuffle), 0–255 in and out', async () => {
     for (const id of ['esrgan-slim-x4', 'esrgan-thick-x2']) {
       const loaded = await loadUpscaleModel(chooseUpscaleModel({ model: id }));
       const range = loaded.info.inputRange;
       const { maxDiff, spread, ops } = await compare(loaded.model, randomInput([1, 16, 20, 3], 0, range, 11), [1, 16, 20, 3]);
-      expect(ops).toEqual(expect.arrayContaining(id.includes('slim') ? ['Resize', 'Concat'] : ['Mul', 'DepthToSpace']));
+      // slim's nearest upsampling goes into its last convolution: fused into a sub-pixel one.
+      expect(ops).toEqual(expect.arrayContaining(id.includes('slim') ? ['DepthToSpace', 'Concat'] : ['Mul', 'DepthToSpace']));
       expect(spread).toBeGreaterThan(range / 4);
       expect(maxDiff / spread).toBeLessThan(1e-4);
     }
