@@ -48,6 +48,9 @@ Options common to all commands:
 Environment:
   GANVAS_DATA_DIR  data folder (same as --data-dir)
   GANVAS_BACKEND   force a tensor backend: tensorflow-gpu, tensorflow, wasm or cpu
+  GANVAS_INFERENCE  translate/Doodle/upscale runtime: auto (ONNX Runtime on every core when
+                   tfjs runs on wasm/cpu and the model exports), onnx, or tfjs
+  GANVAS_ONNX_THREADS  ONNX Runtime threads (default: every core)
   GANVAS_TOKEN     fixed access token for \`serve\` (default: a new random one each start)
   GANVAS_MAX_MEGAPIXELS  largest image decoded, in megapixels (default 300)
 `;
@@ -207,7 +210,9 @@ async function backend(args: string[]): Promise<number> {
   }
   const { initBackend } = await import('./engine/backend/index.js');
   const report = await initBackend(prefer ? { prefer: prefer as (typeof backendNames)[number] } : {});
-  return print(JSON.stringify(report, null, 2));
+  // Inference (translate, Doodle, upscale) may run on ONNX Runtime instead: src/main/engine/onnx/inference-path.ts.
+  const { onnxStatus } = await import('./engine/onnx/index.js');
+  return print(JSON.stringify({ ...report, inference: onnxStatus() }, null, 2));
 }
 
 function print(text: string): number {

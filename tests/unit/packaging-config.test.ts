@@ -25,6 +25,8 @@ describe('electron-builder.yml', () => {
   it('packs the app into app.asar (which onlyLoadAppFromAsar and the integrity check need)', () => {
     expect(config.asar).toBe(true);
     expect(config.asarUnpack).toContain('**/*.node');
+    // ONNX Runtime's binding loads its shared library from beside it, which dlopen cannot do inside the archive.
+    expect(config.asarUnpack).toContain('node_modules/onnxruntime-node/bin/**');
   });
 
   it('ships the build and the bundled models, and neither sources nor the unpackaged native/ builds', () => {

@@ -38,6 +38,65 @@ export const NetworkLine = z.object({
 const RoundTripStats = z.object({ calls: z.number().int().positive(), p50Ms: positive, p99Ms: positive, maxMs: positive });
 const RoundTripPhase = z.object({ 'app.info': RoundTripStats, 'gallery.list': RoundTripStats, 'http app.info': RoundTripStats });
 
+const UpscaleLine = z.object({
+  model: z.string(),
+  variant: z.string(),
+  scale: z.number().int(),
+  inputPixels: z.object({ width: z.number().int(), height: z.number().int() }),
+  outputMegapixels: positive,
+  tiles: z.number().int().positive(),
+  timing: TimingSummary,
+  megapixelsPerSecond: positive,
+  runtime: z.string().optional(),
+  threads: z.number().int().positive().optional(),
+});
+
+/** The same networks and upscalers forwarded by ONNX Runtime at given thread counts. */
+export const OnnxSection = z.union([
+  z.object({
+    runtime: z.string(),
+    threads: z.array(z.number().int().positive()),
+    lines: z.array(
+      z.object({
+        network: z.string(),
+        size: z.number().int().positive(),
+        batch: z.number().int().positive(),
+        threads: z.number().int().positive(),
+        forward: TimingSummary.extend({ flops: z.number().nonnegative(), gflops: z.number().nonnegative() }).optional(),
+        wasmMedianMs: positive.optional(),
+        speedupOverWasm: positive.optional(),
+        skipped: z.string().optional(),
+      }),
+    ),
+    upscale: z.union([z.array(UpscaleLine.extend({ speedupOverWasm: positive.optional() })), Skipped]),
+  }),
+  Skipped,
+]);
+
+/** PyTorch on the same networks (../shared/bench/peer_torch.py) and our times over its. */
+export const PeerSection = z.union([
+  z.object({
+    script: z.string(),
+    python: z.string(),
+    size: z.number().int().positive(),
+    threads: z.array(z.number().int().positive()),
+    lines: z.array(
+      z.object({
+        network: z.string(),
+        pass: z.enum(['forward', 'trainingStep']),
+        size: z.number().int().positive(),
+        threads: z.number().int().positive(),
+        torchMs: positive,
+        wasmMs: positive.optional(),
+        wasmRatio: positive.optional(),
+        onnxMs: positive.optional(),
+        onnxRatio: positive.optional(),
+      }),
+    ),
+  }),
+  Skipped,
+]);
+
 export const BackendSection = z.object({
   backend: z.string(),
   report: z.unknown(),
@@ -51,18 +110,7 @@ export const BackendSection = z.object({
     .union([
       z.object({
         photo: z.string(),
-        lines: z.array(
-          z.object({
-            model: z.string(),
-            variant: z.string(),
-            scale: z.number().int(),
-            inputPixels: z.object({ width: z.number().int(), height: z.number().int() }),
-            outputMegapixels: positive,
-            tiles: z.number().int().positive(),
-            timing: TimingSummary,
-            megapixelsPerSecond: positive,
-          }),
-        ),
+        lines: z.array(UpscaleLine),
       }),
       Skipped,
     ])
@@ -87,6 +135,8 @@ export const BenchReport = z.object({
   }),
   method: z.record(z.string(), z.string()),
   backends: z.array(BackendSection),
+  onnx: OnnxSection.optional(),
+  peer: PeerSection.optional(),
   uiRoundTrip: z
     .union([
       z.object({

@@ -13,6 +13,9 @@ import { measureSvgOverhead } from './svg-overhead.js';
 import { measureUpscaleThroughput } from './upscale-throughput.js';
 import { measureMatmulPeak } from './matmul-peak.js';
 import { measureLine, type LinePlan } from './network-lines.js';
+import { measureOnnxLines } from './onnx-lines.js';
+import { findPeerScript, measurePeer } from './peer-torch.js';
+import { onnxRuntime } from '../engine/onnx/index.js';
 import { BenchReport } from './report.js';
 import { loadSrganGenerator, patchGanDiscriminator, pix2pixIteration, resnetGenerator, unetGenerator, type BenchSubject } from './subjects.js';
 import { measureUiRoundTrips } from './ui-round-trip.js';
@@ -42,6 +45,12 @@ export interface BenchOptions {
   imageMegapixels?: number[];
   /** SVGs rendered to measure the isolated renderer's cost per file; 0 skips it. */
   svgFiles?: number;
+  /** ONNX Runtime thread counts of the onnx lines (default 1 and every core); empty skips them. */
+  onnxThreads?: number[];
+  /** Time the same networks in PyTorch (peer_torch.py) and write our ratios to it. */
+  peer?: boolean;
+  /** The peer script (default ../shared/bench/peer_torch.py). */
+  peerScript?: string;
   log?: (message: string) => void;
 }
 
@@ -98,6 +107,48 @@ function cpuPlans(subjects: BenchSubject[], sizes: number[], batches: number[]):
   return { plans, notRun };
 }
 
+async function measureOnnxSection(
+  options: BenchOptions,
+  context: {
+    subjects: BenchSubject[];
+    sizes: number[];
+    batches: number[];
+    repeat: RepeatOptions;
+    maxGflop: number;
+    wasmLines: BenchReport['backends'][number]['lines'];
+    wasmUpscale: BenchReport['backends'][number]['upscale'];
+    log: (message: string) => void;
+  },
+): Promise<BenchReport['onnx']> {
+  const threads = options.onnxThreads ?? [...new Set([1, os.availableParallelism?.() ?? os.cpus().length])];
+  if (threads.length === 0) return { skipped: 'not requested (--onnx-threads off)' };
+  const ort = onnxRuntime();
+  if (!ort) return { skipped: 'onnxruntime-node does not load here' };
+  try {
+    // The subjects are built with tfjs; wasm when it starts (only weights and shapes matter here).
+    if (!options.backends.includes('wasm') || tf.getBackend() !== 'wasm') await initBackend({ prefer: options.backends.includes('wasm') ? 'wasm' : options.backends[0] });
+    const lines = await measureOnnxLines({ ...context, threads });
+    let upscale: NonNullable<Exclude<BenchReport['onnx'], { skipped: string }>>['upscale'];
+    try {
+      const wasmLines = context.wasmUpscale && 'lines' in context.wasmUpscale ? context.wasmUpscale.lines : [];
+      upscale = [];
+      for (const t of threads) {
+        context.log(`onnx: upscale throughput, ${t} thread${t === 1 ? '' : 's'}`);
+        const measured = await measureUpscaleThroughput({ quick: options.quick, log: context.log, inference: 'onnx', threads: t });
+        for (const line of measured.lines) {
+          const wasm = wasmLines.find((w) => w.model === line.model);
+          upscale.push({ ...line, ...(wasm ? { speedupOverWasm: Math.round((line.megapixelsPerSecond / wasm.megapixelsPerSecond) * 1000) / 1000 } : {}) });
+        }
+      }
+    } catch (error) {
+      upscale = { skipped: `failed: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    return { runtime: `onnxruntime-node ${ort.env.versions.common}`, threads, lines, upscale };
+  } catch (error) {
+    return { skipped: `failed: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const log = options.log ?? (() => {});
   const started = performance.now();
@@ -149,10 +200,40 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       upscale = { skipped: CPU_TRAINING_NOTE };
     } else {
       log(`${backend}: upscale throughput`);
-      const measured = await measureUpscaleThroughput({ quick: options.quick, log });
+      const measured = await measureUpscaleThroughput({ quick: options.quick, log, inference: 'tfjs' });
       upscale = { photo: measured.photo, lines: measured.lines };
     }
     backends.push({ backend, report, matmulPeak, lines, notRun, upscale });
+  }
+
+  const onnx = await measureOnnxSection(options, { subjects, sizes, batches, repeat, maxGflop, wasmLines: backends.find((b) => b.backend === 'wasm')?.lines ?? [], wasmUpscale: backends.find((b) => b.backend === 'wasm')?.upscale, log });
+
+  let peer: BenchReport['peer'];
+  if (options.peer) {
+    const script = findPeerScript(options.peerScript);
+    if (!script) {
+      peer = { skipped: `no peer script at ${options.peerScript ?? '../shared/bench/peer_torch.py'} (give --peer-script FILE)` };
+    } else {
+      const wasmLines = backends.find((b) => b.backend === 'wasm')?.lines ?? [];
+      const onnxLines = onnx && 'lines' in onnx ? onnx.lines : [];
+      try {
+        peer = await measurePeer({
+          script,
+          size: sizes[0]!,
+          threads: [...new Set([1, os.availableParallelism?.() ?? os.cpus().length])],
+          log,
+          ours: {
+            wasm: (network, pass, size) => {
+              const measured = wasmLines.find((l) => l.network === network && l.size === size && l.batch === 1)?.[pass];
+              return measured && !('skipped' in measured) ? measured.medianMs : undefined;
+            },
+            onnx: (network, size, threads) => onnxLines.find((l) => l.network === network && l.size === size && l.batch === 1 && l.threads === threads)?.forward?.medianMs,
+          },
+        });
+      } catch (error) {
+        peer = { skipped: `failed: ${error instanceof Error ? error.message : String(error)}` };
+      }
+    }
   }
 
   let uiRoundTrip: BenchReport['uiRoundTrip'];
@@ -229,6 +310,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       flops: '2 FLOPs per multiply-add of convolutions, transposed convolutions and dense layers, for the whole batch; training = 3× forward (src/main/bench/flops.ts)',
       gflops: 'FLOPs / median time; fractionOfPeak = that / the same backend\'s n×n matmul GFLOP/s (from its fastest repetition)',
       leaks: 'tf.memory().numTensors after the timed repetitions minus before (after warm-up), per repetition; should be 0',
+      onnx:
+        'the same subjects (same weights and input) exported by src/main/engine/onnx/ and forwarded by onnxruntime-node (CPU provider, intra-op threads as stated, no spinning), median of repeated session.run calls including the NHWC copies in and out; upscale lines as the wasm ones with ONNX Runtime forwarding the tiles; speedupOverWasm = wasm median / ONNX median on this run',
+      peer: 'with --peer: ../shared/bench/peer_torch.py (PyTorch, Debian python3-torch) at the first bench size, batch 1, at 1 thread and every core; wasmRatio = our wasm median / PyTorch (wasm runs one thread either way), onnxRatio = ONNX Runtime median / PyTorch at the same threads; above 1 is slower than PyTorch',
       upscale: 'a fixed 128×128 crop of a real photo (mate-backgrounds) upscaled through the same tiled path as the Upscale view; megapixels of output / median seconds',
       uiRoundTrip: 'sequential calls from the main thread with 10 ms pauses: dispatch(app.info), dispatch(gallery.list), POST /api/app.info through the HTTP server; idle, then while a pix2pix training job runs in the job worker',
       imageMemory:
@@ -236,6 +320,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       svgRendering: 'OpenMoji colour SVGs rendered at 64 px: resvg in this process, then through the isolated renderer process (median per file after its first); first = the process start plus its first file',
     },
     backends,
+    onnx,
+    ...(peer ? { peer } : {}),
     uiRoundTrip,
     imageMemory,
     svgRendering,

@@ -25,6 +25,8 @@ export interface PreparedSubject {
   /** Null when the subject has no separate forward pass to time. */
   readonly forward: (() => Promise<void>) | null;
   readonly trainingStep: () => Promise<void>;
+  /** The single network a forward pass runs and its NHWC input (ONNX lines export it); absent for composite subjects. */
+  readonly network?: { model: tf.LayersModel; input: tf.Tensor4D };
   dispose(): void;
 }
 
@@ -51,12 +53,13 @@ async function settle(tensor: tf.Tensor): Promise<void> {
 
 /** Forward and training step of one LayersModel on random input of the given per-example shape. */
 export function prepareNetwork(model: tf.LayersModel, inputShape: [number, number, number], batch: number): PreparedSubject {
-  const input = tf.randomUniform([batch, ...inputShape], -1, 1, 'float32', SEED);
+  const input = tf.randomUniform([batch, ...inputShape], -1, 1, 'float32', SEED) as tf.Tensor4D;
   const optimizer = tf.train.adam(2e-4, 0.5, 0.999);
   const forwardPerExample = forwardFlops(model, inputShape);
   return {
     params: countParams(model),
     flops: { forward: forwardPerExample * batch, trainingStep: 3 * forwardPerExample * batch },
+    network: { model, input },
     async forward() {
       const output = tf.tidy(() => model.apply(input, { training: false }) as tf.Tensor);
       try {

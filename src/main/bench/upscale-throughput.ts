@@ -22,6 +22,10 @@ export interface UpscaleThroughputOptions {
   side?: number;
   repeat?: RepeatOptions;
   log?: (message: string) => void;
+  /** Which runtime forwards the tiles (default 'tfjs': the active tfjs backend's own number). */
+  inference?: 'tfjs' | 'onnx';
+  /** ONNX Runtime threads (with inference 'onnx'). */
+  threads?: number;
 }
 
 export interface UpscaleThroughputLine {
@@ -34,6 +38,9 @@ export interface UpscaleThroughputLine {
   timing: TimingSummary;
   /** Output megapixels divided by the median time. */
   megapixelsPerSecond: number;
+  /** What forwarded the tiles: 'tfjs' or 'onnx'; and on how many threads for ONNX. */
+  runtime?: string;
+  threads?: number;
 }
 
 export interface UpscaleThroughputReport {
@@ -53,7 +60,9 @@ export async function measureUpscaleThroughput(options: UpscaleThroughputOptions
   const models: UpscaleModelInfo[] = listUpscaleModels().filter((m) => !options.quick || m.variant === 'slim');
   const lines: UpscaleThroughputLine[] = [];
   for (const info of models) {
-    const loaded = await loadUpscaleModel(info);
+    const inference = options.inference ?? 'tfjs';
+    const loaded = await loadUpscaleModel(info, { inference, ...(options.threads !== undefined ? { threads: options.threads } : {}) });
+    if (loaded.inference.runtime !== inference) throw new Error(`${info.id} could not run on ${inference}: ${loaded.inference.reason}`);
     const layout = tileLayoutFor(loaded);
     const upscaler = modelWindowUpscaler(loaded);
     let tiles = 0;
@@ -72,8 +81,10 @@ export async function measureUpscaleThroughput(options: UpscaleThroughputOptions
       tiles,
       timing,
       megapixelsPerSecond: Math.round((outputMegapixels / (timing.medianMs / 1000)) * 1000) / 1000,
+      runtime: inference,
+      ...(inference === 'onnx' ? { threads: loaded.inference.network!.threads } : {}),
     };
-    log(`${info.id}: ${line.megapixelsPerSecond} MP/s of output (${timing.medianMs.toFixed(0)} ms for ${side}×${side} → ×${info.scale}, ${tiles} tiles)`);
+    log(`${info.id}${inference === 'onnx' ? ` (ONNX, ${line.threads} threads)` : ''}: ${line.megapixelsPerSecond} MP/s of output (${timing.medianMs.toFixed(0)} ms for ${side}×${side} → ×${info.scale}, ${tiles} tiles)`);
     lines.push(line);
   }
   return { backend: tf.getBackend(), photo: `${benchPhoto.file} (${side}×${side} at ${benchPhoto.left},${benchPhoto.top})`, lines };

@@ -33,6 +33,11 @@ Options:
   --image-memory L   megapixels of the peak-memory lines (default 4,16,64,256;
                      quick 1), or off
   --svg-files N      SVGs for the renderer's cost per file (default 50; quick 10; 0 skips)
+  --onnx-threads L   ONNX Runtime thread counts of the onnx lines (default 1 and
+                     every core), or off
+  --peer             also time the same networks in PyTorch (../shared/bench/peer_torch.py,
+                     /usr/bin/python3 with python3-torch) and write our ratios to it
+  --peer-script FILE the peer script, where it is not at ../shared/bench/
   --quiet            no progress lines on stderr
   -h, --help         show this help
 `;
@@ -93,6 +98,9 @@ export async function benchCommand(args: string[]): Promise<number> {
         'ui-train-ngf': { type: 'string' },
         'image-memory': { type: 'string' },
         'svg-files': { type: 'string' },
+        'onnx-threads': { type: 'string' },
+        peer: { type: 'boolean' },
+        'peer-script': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -119,6 +127,10 @@ export async function benchCommand(args: string[]): Promise<number> {
       uiTrainingNgf: values['ui-train-ngf'] === undefined ? undefined : wholeNumber(values['ui-train-ngf'], '--ui-train-ngf', 1),
       imageMegapixels: values['image-memory'] === undefined ? undefined : values['image-memory'] === 'off' ? [] : megapixelList(values['image-memory']),
       svgFiles: values['svg-files'] === undefined ? undefined : wholeNumber(values['svg-files'], '--svg-files', 0),
+      // `npm run bench --peer` hands --peer to npm, which passes it on as npm_config_peer.
+      peer: values.peer ?? process.env['npm_config_peer'] === 'true',
+      ...(values['peer-script'] !== undefined ? { peerScript: path.resolve(values['peer-script']) } : {}),
+      onnxThreads: values['onnx-threads'] === undefined ? undefined : values['onnx-threads'] === 'off' ? [] : numbers(values['onnx-threads'], '--onnx-threads', 1),
       log: (message: string) => {
         if (!quiet) process.stderr.write(`[bench] ${message}\n`);
       },
@@ -150,6 +162,8 @@ export async function benchCommand(args: string[]): Promise<number> {
   const failed =
     report.backends.some((b) => b.lines.some((line) => line.skipped?.startsWith('failed'))) ||
     ('skipped' in report.uiRoundTrip && report.uiRoundTrip.skipped.startsWith('failed')) ||
+    (report.peer !== undefined && 'skipped' in report.peer && report.peer.skipped.startsWith('failed')) ||
+    (report.onnx !== undefined && ('skipped' in report.onnx ? report.onnx.skipped.startsWith('failed') : report.onnx.lines.some((line) => line.skipped?.startsWith('failed')) || ('skipped' in report.onnx.upscale && report.onnx.upscale.skipped.startsWith('failed')))) ||
     [report.imageMemory, report.svgRendering].some((section) => section !== undefined && 'skipped' in section && section.skipped.startsWith('failed'));
   return failed ? 1 : 0;
 }

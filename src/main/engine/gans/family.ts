@@ -164,6 +164,12 @@ export interface BuildOptions {
   seed?: number;
 }
 
+/**
+ * One network's forward pass (inference, NHWC) done outside the model, by name as in
+ * `networks`; the caller disposes the result and still owns `input`.
+ */
+export type NetworkForward = (network: string, input: tf.Tensor4D) => Promise<tf.Tensor4D>;
+
 /** A model that only translates: its inference networks, no discriminators, no optimizer state. */
 export interface InferenceModel<C extends FamilyConfig = FamilyConfig> {
   readonly config: C;
@@ -174,6 +180,12 @@ export interface InferenceModel<C extends FamilyConfig = FamilyConfig> {
    * disposes it. `options` were parsed by the descriptor's translateOptions.
    */
   translate(input: tf.Tensor4D, options?: Record<string, unknown>): tf.Tensor4D;
+  /**
+   * `translate` with each network's forward pass done by `forward` (ONNX Runtime on every
+   * core, onnx/), for the same result; the caller disposes it. Optional. Null when these
+   * options need tfjs itself (pix2pix's test-time dropout); the caller then uses `translate`.
+   */
+  translateWith?(input: tf.Tensor4D, options: Record<string, unknown>, forward: NetworkForward): Promise<tf.Tensor4D> | null;
   /** Frees every network (and optimizer). */
   dispose(): void;
 }

@@ -115,12 +115,17 @@ async function translateRows(translator: Translator, rows: PixelRows, options: R
     };
   }
   const started = performance.now();
-  const result = tf.tidy(() => translator.model.translate(imageToTensor(fitted).expandDims(0) as tf.Tensor4D, modelOptions));
+  const batch = tf.tidy(() => imageToTensor(fitted).expandDims(0) as tf.Tensor4D);
   let network: RawImage;
   try {
-    network = await tensorToImage(result);
+    const result = await translator.translate(batch, modelOptions);
+    try {
+      network = await tensorToImage(result);
+    } finally {
+      result.dispose();
+    }
   } finally {
-    result.dispose();
+    batch.dispose();
   }
   const ms = performance.now() - started;
   const back = resized !== null && options['keepSize'] !== false;
@@ -160,10 +165,15 @@ async function translateTiled(translator: Translator, rows: PixelRows, modelOpti
   const data = new Uint8Array(width * height * channels);
   const started = performance.now();
   await upscaleTiled(rows, async (window) => {
-    const output = tf.tidy(() => {
-      const input = tf.sub(tf.div(tf.tensor4d(window.data, [1, window.height, window.width, window.channels]), 127.5), 1) as tf.Tensor4D;
-      return tf.mul(tf.add(translator.model.translate(input, modelOptions), 1), 127.5);
-    });
+    const input = tf.tidy(() => tf.sub(tf.div(tf.tensor4d(window.data, [1, window.height, window.width, window.channels]), 127.5), 1) as tf.Tensor4D);
+    let translated: tf.Tensor4D;
+    try {
+      translated = await translator.translate(input, modelOptions);
+    } finally {
+      input.dispose();
+    }
+    const output = tf.tidy(() => tf.mul(tf.add(translated, 1), 127.5));
+    translated.dispose();
     try {
       return (await output.data()) as Float32Array;
     } finally {

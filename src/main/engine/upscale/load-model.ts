@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { chooseInferencePath, type InferencePath, type InferenceRuntime } from '../onnx/index.js';
 import { registerUpscaleLayers } from './custom-layers.js';
 import { modelFolder, type UpscaleModelInfo } from './model-catalogue.js';
 import { largestMapBytesPerInputPixel, receptiveRadius } from './model-geometry.js';
@@ -19,6 +20,18 @@ export interface LoadedUpscaleModel {
   receptiveRadius: number;
   /** Bytes per input pixel of the model's largest feature map (sizes tiles to memory). */
   largestMapBytesPerInputPixel: number;
+  /**
+   * Where tiles are forwarded: ONNX Runtime on every core when the export and its probe succeed
+   * (onnx/inference-path.ts says when), else the tfjs model; `reason` says why.
+   */
+  inference: InferencePath;
+}
+
+export interface LoadUpscaleOptions {
+  /** 'auto' (default): GANVAS_INFERENCE, else the rule in onnx/inference-path.ts. */
+  inference?: InferenceRuntime | 'auto';
+  /** ONNX Runtime threads (default: every core). */
+  threads?: number;
 }
 
 /** A tfjs IOHandler that reads a layers model (model.json + shards) from a folder on disk. */
@@ -49,24 +62,32 @@ export function folderModelHandler(folder: string): tf.io.IOHandler {
 
 const loaded = new Map<string, Promise<LoadedUpscaleModel>>();
 
-/** Loads (once per process and backend) the model; later calls share it. */
-export function loadUpscaleModel(info: UpscaleModelInfo): Promise<LoadedUpscaleModel> {
-  const key = `${tf.getBackend()}:${info.id}`;
+/** Loads (once per process, backend and runtime choice) the model; later calls share it. */
+export function loadUpscaleModel(info: UpscaleModelInfo, options: LoadUpscaleOptions = {}): Promise<LoadedUpscaleModel> {
+  const prefer = options.inference ?? 'auto';
+  const key = `${tf.getBackend()}:${prefer}:${options.threads ?? ''}:${process.env['GANVAS_INFERENCE'] ?? ''}:${info.id}`;
   let pending = loaded.get(key);
   if (!pending) {
-    pending = load(info);
+    pending = load(info, prefer, options.threads);
     loaded.set(key, pending);
     pending.catch(() => loaded.delete(key));
   }
   return pending;
 }
 
-async function load(info: UpscaleModelInfo): Promise<LoadedUpscaleModel> {
+/** Side of the probe image the ONNX export is checked on. */
+const PROBE_SIDE = 16;
+
+async function load(info: UpscaleModelInfo, prefer: InferenceRuntime | 'auto', threads: number | undefined): Promise<LoadedUpscaleModel> {
   const folder = modelFolder(info);
   if (!folder) throw new Error(`model ${info.id} is not installed (package ${info.source} is missing); reinstall GANvas`);
   registerUpscaleLayers();
   const model = await tf.loadLayersModel(folderModelHandler(folder));
-  return { info, model, receptiveRadius: receptiveRadius(model), largestMapBytesPerInputPixel: largestMapBytesPerInputPixel(model) };
+  const inference = await chooseInferencePath(model, { shape: [1, PROBE_SIDE, PROBE_SIDE, 3], range: [0, info.inputRange], prefer, ...(threads !== undefined ? { threads } : {}) });
+  if (inference.fellBack) {
+    console.warn(`[upscale] ${info.id} runs on tfjs: ${inference.reason}`);
+  }
+  return { info, model, receptiveRadius: receptiveRadius(model), largestMapBytesPerInputPixel: largestMapBytesPerInputPixel(model), inference };
 }
 
 /** Frees every loaded model's weights (tests, or switching backends). */
@@ -75,7 +96,9 @@ export async function unloadUpscaleModels(): Promise<void> {
   loaded.clear();
   for (const pending of all) {
     try {
-      (await pending).model.dispose();
+      const model = await pending;
+      model.model.dispose();
+      await model.inference.network?.release();
     } catch {
       // a model that failed to load holds nothing
     }

@@ -6,6 +6,19 @@ import type { PixelWindow, UpscaleWindow } from './tiling.js';
 /** Runs the network on one RGB window (0–255 in and out, whatever range the network itself uses). */
 export async function upscaleRgbWindow(loaded: LoadedUpscaleModel, rgb: Float32Array, width: number, height: number): Promise<Float32Array> {
   const range = loaded.info.inputRange;
+  const onnx = loaded.inference.network;
+  if (onnx) {
+    // The same arithmetic as the tfjs path below: scale to the network's range, forward, back to 0–255, clamp.
+    const input = range === 255 ? rgb : rgb.map((v) => v * (range / 255));
+    const { data } = await onnx.run(input, [1, height, width, 3]);
+    const back = 255 / range;
+    const out = new Float32Array(data.length);
+    for (let i = 0; i < data.length; i++) {
+      const v = range === 255 ? data[i]! : data[i]! * back;
+      out[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+    }
+    return out;
+  }
   const output = tf.tidy(() => {
     let input: tf.Tensor4D = tf.tensor4d(rgb, [1, height, width, 3], 'float32');
     if (range !== 255) input = input.mul(range / 255);

@@ -14,7 +14,7 @@
  * from its pool of earlier fakes.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BuildOptions, FamilyModule, GanModel, InferenceModel, StepContext, TrainingState } from '../family.js';
+import type { BuildOptions, FamilyModule, GanModel, InferenceModel, NetworkForward, StepContext, TrainingState } from '../family.js';
 import { discriminatorLoss, generatorLoss, l1Loss } from '../shared/losses.js';
 import { buildPatchGanDiscriminator, patchLayersFor } from '../shared/networks/patchgan.js';
 import { buildResnetGenerator } from '../shared/networks/resnet-generator.js';
@@ -55,6 +55,32 @@ export function paddedSide(side: number): number {
   return Math.max(CYCLEGAN_MIN_SIZE, Math.ceil(side / CYCLEGAN_SIZE_MULTIPLE) * CYCLEGAN_SIZE_MULTIPLE);
 }
 
+/** The generator a translation uses: G_A maps A → B (the default), G_B maps back. */
+function generatorFor(options: Record<string, unknown>): 'G_A' | 'G_B' {
+  return (options as Partial<CycleGanTranslateOptions>).direction === 'BtoA' ? 'G_B' : 'G_A';
+}
+
+/** The image padded by reflection to sides the generator takes (a multiple of 4, at least 8); the input itself when it fits. */
+function padForGenerator(input: tf.Tensor4D): tf.Tensor4D {
+  const [, height, width] = input.shape;
+  const wantH = paddedSide(height);
+  const wantW = paddedSide(width);
+  // 'symmetric' allows a pad as wide as the image itself, so even a 1 px image pads to 8.
+  let x: tf.Tensor4D = input;
+  while (x.shape[1] < wantH || x.shape[2] < wantW) {
+    const needH = Math.min(wantH - x.shape[1], x.shape[1]);
+    const needW = Math.min(wantW - x.shape[2], x.shape[2]);
+    x = tf.mirrorPad(x, [[0, 0], [0, needH], [0, needW], [0, 0]], 'symmetric');
+  }
+  return x;
+}
+
+/** The generator's output cropped back to the input's sides (itself when nothing was padded). */
+function cropTo(output: tf.Tensor4D, input: tf.Tensor4D): tf.Tensor4D {
+  const [, height, width] = input.shape;
+  return output.shape[1] === height && output.shape[2] === width ? output : tf.slice(output, [0, 0, 0, 0], [-1, height, width, -1]);
+}
+
 /** G_A and G_B: both directions, nothing else. */
 class CycleGanTranslator implements InferenceModel<CycleGanConfig> {
   readonly networks: Readonly<Record<string, tf.LayersModel>>;
@@ -81,23 +107,25 @@ class CycleGanTranslator implements InferenceModel<CycleGanConfig> {
    */
   translate(input: tf.Tensor4D, options: Record<string, unknown> = {}): tf.Tensor4D {
     this.checkInput(input);
-    const { direction } = options as Partial<CycleGanTranslateOptions>;
-    const G = direction === 'BtoA' ? this.G_B : this.G_A;
-    const [, height, width] = input.shape;
-    const padH = paddedSide(height) - height;
-    const padW = paddedSide(width) - width;
-    return tf.tidy(() => {
-      // 'symmetric' allows a pad as wide as the image itself, so even a 1 px image pads to 8.
-      let x: tf.Tensor4D = input;
-      while (x.shape[1] < height + padH || x.shape[2] < width + padW) {
-        const needH = Math.min(height + padH - x.shape[1], x.shape[1]);
-        const needW = Math.min(width + padW - x.shape[2], x.shape[2]);
-        x = tf.mirrorPad(x, [[0, 0], [0, needH], [0, needW], [0, 0]], 'symmetric');
-      }
-      const output = G.apply(x, { training: false }) as tf.Tensor4D;
-      return padH === 0 && padW === 0 ? output : tf.slice(output, [0, 0, 0, 0], [-1, height, width, -1]);
-    });
+    const G = generatorFor(options) === 'G_B' ? this.G_B : this.G_A;
+    return tf.tidy(() => cropTo(G.apply(padForGenerator(input), { training: false }) as tf.Tensor4D, input));
   }
+
+  async translateWith(input: tf.Tensor4D, options: Record<string, unknown>, forward: NetworkForward): Promise<tf.Tensor4D> {
+    this.checkInput(input);
+    const padded = tf.tidy(() => padForGenerator(input));
+    try {
+      const output = await forward(generatorFor(options), padded);
+      try {
+        return tf.tidy(() => cropTo(output, input));
+      } finally {
+        if (output.shape[1] !== input.shape[1] || output.shape[2] !== input.shape[2]) output.dispose();
+      }
+    } finally {
+      if (padded !== input) padded.dispose();
+    }
+  }
+
 
   dispose(): void {
     for (const network of Object.values(this.networks)) network.dispose();

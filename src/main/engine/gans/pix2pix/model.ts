@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { evaluationHints, paintHints, sampleTrainingHints } from '../../data/colour-hints.js';
 import { SeededRandom, seedFor } from '../../random.js';
-import type { BuildOptions, FamilyModule, GanModel, InferenceModel, StepContext } from '../family.js';
+import type { BuildOptions, FamilyModule, GanModel, InferenceModel, NetworkForward, StepContext } from '../family.js';
 import { reseedDropout } from '../shared/layers/index.js';
 import { discriminatorLoss, generatorLoss, l1Loss } from '../shared/losses.js';
 import { buildPatchGanDiscriminator, patchLayersFor } from '../shared/networks/patchgan.js';
@@ -68,6 +68,16 @@ function buildGenerator(config: Pix2PixConfig, seed: number): tf.LayersModel {
 /** Every pixel of a blank canvas is at least this light, on [-1, 1] (98 % white). */
 const BLANK_LEVEL = 0.96;
 
+/** Nothing drawn, nothing made: where the canvas is blank (white paper), the result is white, not a ghost of the average drawing. Takes `output`. */
+function whiteWhereBlank(input: tf.Tensor4D, output: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const blank = tf.greater(tf.min(input, [1, 2, 3], true), BLANK_LEVEL);
+    const result = tf.where(tf.broadcastTo(blank, output.shape), tf.onesLike(output), output) as tf.Tensor4D;
+    output.dispose();
+    return result;
+  });
+}
+
 /** G alone: what the studio needs to translate. */
 class Pix2PixTranslator implements InferenceModel<Pix2PixConfig> {
   readonly networks: Readonly<Record<string, tf.LayersModel>>;
@@ -97,14 +107,7 @@ class Pix2PixTranslator implements InferenceModel<Pix2PixConfig> {
 
   translate(input: tf.Tensor4D, options: Record<string, unknown> = {}): tf.Tensor4D {
     this.checkInput(input);
-    const output = this.generate(input, options);
-    // Nothing drawn, nothing made: an empty canvas (white paper) stays white, not a ghost of the average drawing.
-    return tf.tidy(() => {
-      const blank = tf.greater(tf.min(input, [1, 2, 3], true), BLANK_LEVEL);
-      const result = tf.where(tf.broadcastTo(blank, output.shape), tf.onesLike(output), output) as tf.Tensor4D;
-      output.dispose();
-      return result;
-    });
+    return whiteWhereBlank(input, this.generate(input, options));
   }
 
   private generate(input: tf.Tensor4D, options: Record<string, unknown>): tf.Tensor4D {
@@ -123,6 +126,13 @@ class Pix2PixTranslator implements InferenceModel<Pix2PixConfig> {
         value.dispose();
       }
     }
+  }
+
+  /** Without test-time noise, translate is G alone; with it, tfjs's seeded dropout is needed (null). */
+  translateWith(input: tf.Tensor4D, options: Record<string, unknown>, forward: NetworkForward): Promise<tf.Tensor4D> | null {
+    if ((options as Partial<Pix2PixTranslateOptions>).noise) return null;
+    this.checkInput(input);
+    return forward('G', input).then((output) => whiteWhereBlank(input, output));
   }
 
   dispose(): void {

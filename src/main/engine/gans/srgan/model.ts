@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { bicubicUpscalePlane } from '../../upscale/bicubic.js';
-import type { BuildOptions, FamilyModule, GanModel, InferenceModel, StepContext } from '../family.js';
+import type { BuildOptions, FamilyModule, GanModel, InferenceModel, NetworkForward, StepContext } from '../family.js';
 import { discriminatorLoss, generatorLoss } from '../shared/losses.js';
 import { TrainingStep } from '../shared/training-step.js';
 import { pretrainStepsOf, type SrganConfig } from './config.js';
@@ -67,6 +67,16 @@ class SrganTranslator implements InferenceModel<SrganConfig> {
     this.checkInput(input);
     const { G } = this;
     return tf.tidy(() => tf.clipByValue(G.apply(input, { training: false }) as tf.Tensor4D, -1, 1));
+  }
+
+  async translateWith(input: tf.Tensor4D, _options: Record<string, unknown>, forward: NetworkForward): Promise<tf.Tensor4D> {
+    this.checkInput(input);
+    const output = await forward('G', input);
+    try {
+      return tf.clipByValue(output, -1, 1);
+    } finally {
+      output.dispose();
+    }
   }
 
   dispose(): void {

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { seedFor } from '../../random.js';
-import type { BuildOptions, FamilyModule, GanModel, InferenceModel, StepContext } from '../family.js';
+import type { BuildOptions, FamilyModule, GanModel, InferenceModel, NetworkForward, StepContext } from '../family.js';
 import { createWeightInit, instanceNorm, reflectionPad2D, reseedDropout, SeededDropout } from '../shared/layers/index.js';
 import { discriminatorLoss, generatorLoss, l1Loss } from '../shared/losses.js';
 import { TrainingStep } from '../shared/training-step.js';
@@ -71,6 +71,21 @@ class TemplateTranslator implements InferenceModel<TemplateConfig> {
       const output = this.G.apply(input, { training: false }) as tf.Tensor4D;
       return options['mirror'] === true ? tf.reverse(output, 2) : output;
     });
+  }
+
+  /**
+   * Optional: the same translate with each network forwarded by `forward` (the studio passes
+   * ONNX Runtime on every core when the networks export, onnx/). Do around the network what
+   * `translate` does; return null for options that need tfjs itself (random test-time noise).
+   */
+  async translateWith(input: tf.Tensor4D, options: Record<string, unknown>, forward: NetworkForward): Promise<tf.Tensor4D> {
+    const output = await forward('G', input);
+    if (options['mirror'] !== true) return output;
+    try {
+      return tf.reverse(output, 2);
+    } finally {
+      output.dispose();
+    }
   }
 
   dispose(): void {

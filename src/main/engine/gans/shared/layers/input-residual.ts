@@ -13,7 +13,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LayerArgs, LayerShape } from './layer-types.js';
 
-const EDGE = 0.999;
+/** How far inside ±1 the input is clamped before atanh (the ONNX export uses the same). */
+export const INPUT_RESIDUAL_EDGE = 0.999;
+const EDGE = INPUT_RESIDUAL_EDGE;
 
 export class InputResidual extends tf.layers.Layer {
   static readonly className = 'GanvasInputResidual';
