@@ -1,0 +1,177 @@
+/**
+ * The studio with `--redis`: a 200-image folder job as a BullMQ flow over
+ * three real `ganvas worker` processes, one of them SIGKILLed twice while it
+ * translates. Every output must exist once and decode whole (none partial,
+ * no temporary file left), the gallery must hold exactly 200 items, and a
+ * second run of the same folder must translate nothing.
+ *
+ * Real Redis (a private redis-server, or REDIS_URL), real workers, the
+ * bundled 64 px Pix2Pix model, real emoji images copied at test time.
+ */
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { Queue } from 'bullmq';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStudio, type Studio } from '../../src/main/api/studio.js';
+import { checkRedis, RedisUnreachableError } from '../../src/main/engine/redis-queue/connection.js';
+import { IMAGE_QUEUE, imageJobId } from '../../src/main/engine/redis-queue/names.js';
+import type { JobInfo } from '../../src/shared/jobs.js';
+import { startCli, type RunningCli } from './fixtures/cli-process.js';
+import { redisAvailable, startRedis, type TestRedis } from './fixtures/redis-server.js';
+
+const skip = redisAvailable();
+const IMAGES = 200;
+const MODEL = 'bundled:pix2pix-openmoji-64';
+
+let root: string;
+let redis: TestRedis;
+const workers: RunningCli[] = [];
+
+function startWorker(dataDir: string): RunningCli {
+  const worker = startCli(['worker', '--redis', redis.url, '--data-dir', dataDir], {
+    // Short job locks, so a killed worker's image goes to another within seconds.
+    env: { GANVAS_WORKER_LOCK_MS: '3000', GANVAS_BACKEND: 'wasm' },
+  });
+  workers.push(worker);
+  return worker;
+}
+
+async function emojiFolder(dir: string, count: number): Promise<string[]> {
+  const require = createRequire(import.meta.url);
+  const source = path.join(path.dirname(require.resolve('emoji-datasource-twitter/package.json')), 'img', 'twitter', '64');
+  const names = (await fs.readdir(source)).filter((n) => n.endsWith('.png')).sort().slice(0, count);
+  await fs.mkdir(dir, { recursive: true });
+  await Promise.all(names.map((name) => fs.copyFile(path.join(source, name), path.join(dir, name))));
+  return names;
+}
+
+async function modelVersion(studio: Studio): Promise<string> {
+  const location = await studio.context.models.resolve(MODEL);
+  return `${location.id}@${location.version}`;
+}
+
+function waitForProgress(studio: Studio, id: string, atLeast: number): Promise<void> {
+  return new Promise((resolve) => {
+    const off = studio.context.jobs.on('progress', (event) => {
+      if (event.id === id && event.progress.done >= atLeast) {
+        off();
+        resolve();
+      }
+    });
+  });
+}
+
+beforeAll(async () => {
+  if (skip) return;
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'ganvas-redis-queue-'));
+  redis = await startRedis();
+});
+
+afterAll(async () => {
+  for (const worker of workers) if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
+  await redis?.stop();
+  if (root) await fs.rm(root, { recursive: true, force: true });
+});
+
+describe.skipIf(skip !== null)(`BullMQ on Redis${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  it('refuses a Redis it cannot reach with a message naming it', async () => {
+    const error = await checkRedis('redis://127.0.0.1:1', 1000).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RedisUnreachableError);
+    expect((error as Error).message).toMatch(/127\.0\.0\.1:1 cannot be reached/);
+  });
+
+  it('image job ids change with the model version, settings, output and input bytes, and not with key order', () => {
+    const base = { model: MODEL, modelVersion: 'v1', options: { a: 1, b: { c: 2, d: 3 } }, outputPath: '/out/a.png', input: Buffer.from('abc') };
+    const id = imageJobId(base);
+    expect(imageJobId({ ...base, options: { b: { d: 3, c: 2 }, a: 1 } })).toBe(id);
+    for (const changed of [
+      { ...base, modelVersion: 'v2' },
+      { ...base, options: { a: 2, b: { c: 2, d: 3 } } },
+      { ...base, outputPath: '/out/b.png' },
+      { ...base, input: Buffer.from('abd') },
+    ]) {
+      expect(imageJobId(changed)).not.toBe(id);
+    }
+  });
+
+  it('translates 200 images over 3 workers, one killed twice, each output once and whole, 200 gallery items; a second run does no work', async () => {
+    const dataDir = path.join(root, 'studio');
+    const inputDir = path.join(root, 'emoji');
+    const outputDir = path.join(root, 'coloured');
+    const names = await emojiFolder(inputDir, IMAGES);
+    const studio = openStudio({ dataDir, transport: 'http', redisUrl: redis.url, log: () => {} });
+    try {
+      const steady = [startWorker(dataDir), startWorker(dataDir)];
+      let victim = startWorker(dataDir);
+      await Promise.all([...steady, victim].map((w) => w.waitFor(/GANvas worker .*: wasm backend \(CPU\)/, 90_000)));
+      const queue = studio.context.queue;
+      expect(queue.backend).toBe('redis');
+      if (queue.backend === 'redis') expect((await queue.workers()).length).toBe(3);
+
+      const started = await studio.dispatch('translate.folder', { modelId: MODEL, inputDir, outputDir, saveToGallery: true });
+      expect(started.ok).toBe(true);
+      const job = (started as { ok: true; value: JobInfo }).value;
+      expect(job.queue).toBe('redis');
+
+      // Kill the third worker hard while it translates, bring one back, and kill that one too.
+      await waitForProgress(studio, job.id, 40);
+      victim.child.kill('SIGKILL');
+      await victim.exited;
+      victim = startWorker(dataDir);
+      await victim.waitFor(/GANvas worker/, 90_000);
+      await waitForProgress(studio, job.id, 120);
+      victim.child.kill('SIGKILL');
+      await victim.exited;
+
+      const finished = await studio.context.jobs.waitFor(job.id);
+      expect(finished.error).toBeUndefined();
+      expect(finished.status).toBe('succeeded');
+      const result = finished.result as { translated: number; skipped: number; failed: unknown[]; galleryItemIds: number[]; workers: string[] };
+      expect(result.failed).toEqual([]);
+      expect(result.translated).toBe(IMAGES);
+      expect(result.galleryItemIds).toHaveLength(IMAGES);
+      // Both killed workers took images before they died, besides the two that stayed.
+      expect(result.workers.length).toBe(4);
+
+      // The images the killed workers held were taken again by another worker after their lock ran out.
+      const images = new Queue(IMAGE_QUEUE, { connection: { url: redis.url } });
+      try {
+        const ids = await Promise.all(
+          names.map(async (name) => imageJobId({ model: MODEL, modelVersion: await modelVersion(studio), options: {}, outputPath: path.join(outputDir, name), input: await fs.readFile(path.join(inputDir, name)) })),
+        );
+        const jobs = await Promise.all(ids.map((id) => images.getJob(id)));
+        expect(jobs.every((j) => j !== undefined)).toBe(true);
+        const retried = jobs.filter((j) => j!.stalledCounter > 0 || j!.attemptsStarted > 1);
+        expect(retried.length).toBeGreaterThanOrEqual(1);
+        expect(new Set(jobs.map((j) => (j!.returnvalue as { worker: string }).worker)).size).toBeGreaterThanOrEqual(3);
+      } finally {
+        await images.close();
+      }
+
+      // Exactly the 200 outputs: no duplicates, no temporary files, each a whole 64×64 PNG.
+      const written = (await fs.readdir(outputDir)).sort();
+      expect(written).toEqual([...names].sort());
+      for (const name of written) {
+        const meta = await sharp(await fs.readFile(path.join(outputDir, name))).metadata();
+        expect([meta.format, meta.width, meta.height]).toEqual(['png', 64, 64]);
+      }
+      expect(studio.context.gallery.list({ limit: 1 }).total).toBe(IMAGES);
+
+      // The same folder again: every image is found done in Redis, nothing is translated or added.
+      const mtimes = await Promise.all(written.map(async (name) => (await fs.stat(path.join(outputDir, name))).mtimeMs));
+      const again = (await studio.dispatch('translate.folder', { modelId: MODEL, inputDir, outputDir, saveToGallery: true })) as { ok: true; value: JobInfo };
+      const second = await studio.context.jobs.waitFor(again.value.id);
+      expect(second.status).toBe('succeeded');
+      expect(second.result).toMatchObject({ translated: 0, skipped: IMAGES, failed: [], galleryItemIds: [] });
+      expect(await Promise.all(written.map(async (name) => (await fs.stat(path.join(outputDir, name))).mtimeMs))).toEqual(mtimes);
+      expect(studio.context.gallery.list({ limit: 1 }).total).toBe(IMAGES);
+    } finally {
+      await studio.close();
+      for (const worker of workers) worker.child.kill('SIGTERM');
+      await Promise.all(workers.map((w) => w.exited));
+    }
+  }, 240_000);
+});
