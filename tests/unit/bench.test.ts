@@ -21,6 +21,7 @@ describe('ganvas bench --quick', () => {
       '--networks', 'pix2pix-patchgan-D-ndf64,pix2pix-iteration-ngf32',
       '--sizes', '16', '--reps', '2', '--matmul', '128',
       '--ui-calls', '4', '--ui-train-size', '16', '--ui-train-ngf', '4',
+      '--queue-images', '0', // measured in bench-queue.test.ts
       '--out', out,
     ]);
     expect(code).toBe(0);

@@ -53,8 +53,27 @@ async function modelVersion(studio: Studio): Promise<string> {
   return `${location.id}@${location.version}`;
 }
 
+/** `promise`, or after `ms` an error saying where the job and the workers were (a stuck job names its state). */
+async function within<T>(promise: Promise<T>, ms: number, studio: Studio, id: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const tails = workers.map((w) => `--- worker ${w.child.pid}\n${(w.stdout + w.stderr).slice(-1500)}`).join('\n');
+      reject(new Error(`after ${ms} ms the job is ${JSON.stringify(studio.context.jobs.get(id))}\n${tails}`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 function waitForProgress(studio: Studio, id: string, atLeast: number): Promise<void> {
   return new Promise((resolve) => {
+    if ((studio.context.jobs.get(id)?.progress.done ?? 0) >= atLeast) return resolve();
     const off = studio.context.jobs.on('progress', (event) => {
       if (event.id === id && event.progress.done >= atLeast) {
         off();
@@ -116,19 +135,28 @@ describe.skipIf(skip !== null)(`BullMQ on Redis${skip ? ` (skipped: ${skip})` : 
       const job = (started as { ok: true; value: JobInfo }).value;
       expect(job.queue).toBe('redis');
 
-      // Kill the third worker hard while it translates, bring one back, and kill that one too.
-      await waitForProgress(studio, job.id, 40);
+      // Kill the third worker hard while it translates, bring one back, and once it has taken an image kill that one too.
+      // The two others are frozen (SIGSTOP) while the new one starts, or they would finish the folder first; their
+      // locks run out meanwhile, so the images they held go to another worker and their late results are refused.
+      await within(waitForProgress(studio, job.id, 10), 60_000, studio, job.id);
       victim.child.kill('SIGKILL');
       await victim.exited;
+      for (const worker of steady) worker.child.kill('SIGSTOP');
       victim = startWorker(dataDir);
-      await victim.waitFor(/GANvas worker/, 90_000);
-      await waitForProgress(studio, job.id, 120);
+      const [, victimName] = (await victim.waitFor(/GANvas worker (\S+):/, 90_000)) as RegExpMatchArray;
+      for (const worker of steady) worker.child.kill('SIGCONT');
+      for (let i = 0; i < 600 && !studio.context.jobs.get(job.id)!.workers?.includes(victimName!); i++) await sleep(50);
+      expect(studio.context.jobs.get(job.id)!.workers).toContain(victimName);
       victim.child.kill('SIGKILL');
       await victim.exited;
+      const atSecondKill = studio.context.jobs.get(job.id)!;
+      expect(atSecondKill.status).toBe('running');
+      expect(atSecondKill.progress.done).toBeLessThan(IMAGES);
 
-      const finished = await studio.context.jobs.waitFor(job.id);
+      const finished = await within(studio.context.jobs.waitFor(job.id), 90_000, studio, job.id);
       expect(finished.error).toBeUndefined();
       expect(finished.status).toBe('succeeded');
+      expect(finished.progress).toMatchObject({ done: IMAGES, total: IMAGES, unit: 'image' });
       const result = finished.result as { translated: number; skipped: number; failed: unknown[]; galleryItemIds: number[]; workers: string[] };
       expect(result.failed).toEqual([]);
       expect(result.translated).toBe(IMAGES);

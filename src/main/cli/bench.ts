@@ -33,6 +33,8 @@ Options:
   --image-memory L   megapixels of the peak-memory lines (default 4,16,64,256;
                      quick 1), or off
   --svg-files N      SVGs for the renderer's cost per file (default 50; quick 10; 0 skips)
+  --queue-images N   images per folder on the Redis queue, timed with 1 and 2 workers
+                     (default 60; quick 20; 0 skips; needs redis-server or REDIS_URL)
   --quiet            no progress lines on stderr
   -h, --help         show this help
 `;
@@ -93,6 +95,7 @@ export async function benchCommand(args: string[]): Promise<number> {
         'ui-train-ngf': { type: 'string' },
         'image-memory': { type: 'string' },
         'svg-files': { type: 'string' },
+        'queue-images': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -119,6 +122,7 @@ export async function benchCommand(args: string[]): Promise<number> {
       uiTrainingNgf: values['ui-train-ngf'] === undefined ? undefined : wholeNumber(values['ui-train-ngf'], '--ui-train-ngf', 1),
       imageMegapixels: values['image-memory'] === undefined ? undefined : values['image-memory'] === 'off' ? [] : megapixelList(values['image-memory']),
       svgFiles: values['svg-files'] === undefined ? undefined : wholeNumber(values['svg-files'], '--svg-files', 0),
+      queueImages: values['queue-images'] === undefined ? undefined : wholeNumber(values['queue-images'], '--queue-images', 0),
       log: (message: string) => {
         if (!quiet) process.stderr.write(`[bench] ${message}\n`);
       },

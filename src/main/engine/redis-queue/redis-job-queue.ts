@@ -178,6 +178,8 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
   }
 
   function progress(entry: Entry, next: ProgressReport): void {
+    // Counts read from Redis at different moments never make the bar go back.
+    if (next.total === entry.info.progress.total && next.done < entry.info.progress.done) return;
     entry.info.progress = entry.meter.report(next);
     emit('progress', { id: entry.info.id, status: entry.info.status, progress: { ...entry.info.progress } });
   }
@@ -253,7 +255,7 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
         name: 'folder',
         queueName: FOLDER_QUEUE,
         data: { owner: entry.info.id, images: toQueue.length },
-        opts: { jobId: `${entry.info.id}-a${entry.info.attempt}`, removeOnComplete: true },
+        opts: { jobId: `${entry.info.id}-a${entry.info.attempt}` },
         children: toQueue.map((image) => ({
           name: 'image',
           queueName: IMAGE_QUEUE,
@@ -335,6 +337,9 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
         }
       }
     }
+    progress(entry, { done: done.size + failures.size, total, unit: 'image' });
+    // The images keep their own jobs (their ids are what a later run finds done); the parent has served.
+    if (parent) await parent.remove({ removeChildren: false }).catch(() => undefined);
     for (const failure of failed) logLine(entry, `${failure.file}: ${failure.reason}`);
     const workers = entry.info.workers ?? [];
     logLine(entry, `${translated} translated, ${failed.length} failed${skipped ? `, ${skipped} done earlier` : ''} by ${workers.length} worker${workers.length === 1 ? '' : 's'}`);
