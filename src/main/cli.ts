@@ -54,6 +54,7 @@ Environment:
   GANVAS_BACKEND   force a tensor backend: tensorflow-gpu, tensorflow, wasm or cpu
   GANVAS_TOKEN     fixed access token for \`serve\` (default: a new random one each start)
   GANVAS_MAX_MEGAPIXELS  largest image decoded, in megapixels (default 300)
+  GANVAS_REDIS_URL the studio's Redis queue (same as \`serve --redis\`; the desktop app reads it too)
 `;
 
 
@@ -89,7 +90,7 @@ async function requireFreePort(port: number): Promise<void> {
 async function serve(args: string[]): Promise<number> {
   const { values } = parse(args, { port: { type: 'string' }, redis: { type: 'string' } });
   if (values.help) return print(HELP);
-  const redisUrl = values.redis as string | undefined;
+  const redisUrl = (values.redis as string | undefined) ?? (process.env.GANVAS_REDIS_URL || undefined);
   if (redisUrl !== undefined) {
     // Checked before the studio opens, so a wrong URL changes nothing in the data folder.
     const { checkRedis, checkRedisUrl } = await import('./engine/redis-queue/connection.js');

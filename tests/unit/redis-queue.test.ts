@@ -126,9 +126,11 @@ describe.skipIf(skip !== null)(`BullMQ on Redis${skip ? ` (skipped: ${skip})` : 
       const steady = [startWorker(dataDir), startWorker(dataDir)];
       let victim = startWorker(dataDir);
       await Promise.all([...steady, victim].map((w) => w.waitFor(/GANvas worker .*: wasm backend \(CPU\)/, 90_000)));
-      const queue = studio.context.queue;
-      expect(queue.backend).toBe('redis');
-      if (queue.backend === 'redis') expect((await queue.workers()).length).toBe(3);
+      // The status bar's call: three workers, each announcing its backend.
+      const status = await studio.dispatch('queue.status', {});
+      expect(status).toMatchObject({ ok: true, value: { backend: 'redis', url: redis.url } });
+      const announced = (status as { ok: true; value: { workers: { backend: string; gpu: boolean; takes: string[] }[] } }).value.workers;
+      expect(announced.map((w) => [w.backend, w.gpu, w.takes])).toEqual(Array(3).fill(['wasm', false, ['images', 'train']]));
 
       const started = await studio.dispatch('translate.folder', { modelId: MODEL, inputDir, outputDir, saveToGallery: true });
       expect(started.ok).toBe(true);
@@ -202,4 +204,45 @@ describe.skipIf(skip !== null)(`BullMQ on Redis${skip ? ` (skipped: ${skip})` : 
       await Promise.all(workers.map((w) => w.exited));
     }
   }, 240_000);
+
+  it('cancels a folder job per image (images no worker took are dropped) and resumes it to finish only the rest', async () => {
+    const dataDir = path.join(root, 'studio-cancel');
+    const inputDir = path.join(root, 'emoji-40');
+    const outputDir = path.join(root, 'coloured-40');
+    const names = await emojiFolder(inputDir, 40);
+    const studio = openStudio({ dataDir, transport: 'http', redisUrl: redis.url, log: () => {} });
+    const worker = startWorker(dataDir);
+    try {
+      await worker.waitFor(/GANvas worker/, 90_000);
+      const started = (await studio.dispatch('translate.folder', { modelId: MODEL, inputDir, outputDir, saveToGallery: true })) as { ok: true; value: JobInfo };
+      const id = started.value.id;
+      await within(waitForProgress(studio, id, 5), 60_000, studio, id);
+      expect(studio.context.jobs.cancel(id).status).toBe('running');
+      const cancelled = await within(studio.context.jobs.waitFor(id), 60_000, studio, id);
+      expect(cancelled.status).toBe('cancelled');
+      expect(cancelled.resumable).toBe(true);
+      const doneAtCancel = cancelled.progress.done;
+      expect(doneAtCancel).toBeGreaterThanOrEqual(5);
+      expect(doneAtCancel).toBeLessThan(40);
+      // What was done is on disk and in the gallery; nothing more is written after the cancel.
+      await sleep(1500);
+      const afterCancel = (await fs.readdir(outputDir)).filter((n) => !n.endsWith('.ganvas-tmp'));
+      expect(afterCancel).toHaveLength(doneAtCancel);
+      expect(studio.context.gallery.list({ limit: 1 }).total).toBe(doneAtCancel);
+      // Pausing is refused with a reason: queue jobs cancel and resume instead.
+      expect(() => studio.context.jobs.pause(id)).toThrow(/cannot be paused/);
+
+      const resumed = studio.context.jobs.resumeJob(id);
+      expect(resumed.attempt).toBe(2);
+      const finished = await within(studio.context.jobs.waitFor(id), 90_000, studio, id);
+      expect(finished.status).toBe('succeeded');
+      expect(finished.result).toMatchObject({ translated: 40 - doneAtCancel, skipped: doneAtCancel, failed: [] });
+      expect((await fs.readdir(outputDir)).sort()).toEqual([...names].sort());
+      expect(studio.context.gallery.list({ limit: 1 }).total).toBe(40);
+    } finally {
+      await studio.close();
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+    }
+  }, 180_000);
 });
