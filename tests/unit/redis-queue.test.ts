@@ -217,7 +217,11 @@ describe.skipIf(skip !== null)(`BullMQ on Redis${skip ? ` (skipped: ${skip})` : 
       const started = (await studio.dispatch('translate.folder', { modelId: MODEL, inputDir, outputDir, saveToGallery: true })) as { ok: true; value: JobInfo };
       const id = started.value.id;
       await within(waitForProgress(studio, id, 5), 60_000, studio, id);
+      // The worker is held still while the cancel reaches Redis (it translates faster than the studio looks).
+      worker.child.kill('SIGSTOP');
       expect(studio.context.jobs.cancel(id).status).toBe('running');
+      await sleep(1200);
+      worker.child.kill('SIGCONT');
       const cancelled = await within(studio.context.jobs.waitFor(id), 60_000, studio, id);
       expect(cancelled.status).toBe('cancelled');
       expect(cancelled.resumable).toBe(true);
@@ -239,6 +243,50 @@ describe.skipIf(skip !== null)(`BullMQ on Redis${skip ? ` (skipped: ${skip})` : 
       expect(finished.result).toMatchObject({ translated: 40 - doneAtCancel, skipped: doneAtCancel, failed: [] });
       expect((await fs.readdir(outputDir)).sort()).toEqual([...names].sort());
       expect(studio.context.gallery.list({ limit: 1 }).total).toBe(40);
+    } finally {
+      await studio.close();
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+    }
+  }, 180_000);
+
+  it('upscales uploads one image job each on a worker, in the gallery once, and fails only the corrupt file', async () => {
+    const dataDir = path.join(root, 'studio-upscale');
+    const studio = openStudio({ dataDir, transport: 'http', redisUrl: redis.url, log: () => {} });
+    const worker = startWorker(dataDir);
+    const crop = async (file: string, format: 'jpeg' | 'png') =>
+      (await sharp(path.join('/usr/share/backgrounds/mate/nature', file)).extract({ left: 900, top: 700, width: 96, height: 64 })[format]().toBuffer()).toString('base64');
+    try {
+      await worker.waitFor(/GANvas worker/, 90_000);
+      const files = [
+        { name: 'wood.jpg', dataBase64: await crop('Wood.jpg', 'jpeg') },
+        { name: 'broken.jpg', dataBase64: Buffer.from('this is not a JPEG at all, just text').toString('base64') },
+        { name: 'garden.png', dataBase64: await crop('Garden.jpg', 'png') },
+      ];
+      const started = (await studio.dispatch('upscale.images', { files, scale: 2, modelId: 'npm:esrgan-slim-x2' })) as { ok: true; value: JobInfo };
+      expect(started.value.queue).toBe('redis');
+      const job = await within(studio.context.jobs.waitFor(started.value.id), 120_000, studio, started.value.id);
+      expect(job.status, job.error).toBe('succeeded');
+      expect(job.progress).toMatchObject({ done: 3, total: 3, unit: 'image' });
+      const result = job.result as { modelId: string; done: { name: string; width: number; height: number }[]; failed: { name: string; reason: string }[]; galleryItemIds: number[]; workers: string[] };
+      expect(result.modelId).toBe('npm:esrgan-slim-x2');
+      expect(result.done.map((d) => [d.name, d.width, d.height])).toEqual([
+        ['wood.jpg', 192, 128],
+        ['garden.png', 192, 128],
+      ]);
+      expect(result.failed.map((f) => f.name)).toEqual(['broken.jpg']);
+      expect(result.failed[0]!.reason).toMatch(/^broken\.jpg: /);
+      expect(result.workers).toHaveLength(1);
+      expect(result.galleryItemIds).toHaveLength(2);
+      for (const id of result.galleryItemIds) {
+        const item = studio.context.gallery.get(id);
+        expect(item.kind).toBe('upscale');
+        expect([item.output.width, item.output.height]).toEqual([192, 128]);
+      }
+      const [folder] = await fs.readdir(path.join(dataDir, 'upscaled'));
+      expect((await fs.readdir(path.join(dataDir, 'upscaled', folder!))).sort()).toEqual(['garden-x2.png', 'wood-x2.jpg']);
+      // The uploads go once their job has succeeded, as on the in-process queue.
+      await expect(fs.stat(path.join(dataDir, 'uploads', folder!))).rejects.toThrow();
     } finally {
       await studio.close();
       worker.child.kill('SIGTERM');

@@ -21,7 +21,7 @@ import { jobKindModules } from '../engine/jobs/kinds/index.js';
 import { createInferenceService, type InferenceService } from '../engine/inference/index.js';
 import { createModelCatalogue, type ModelCatalogue } from '../engine/models/index.js';
 import { locateModelFolder } from '../engine/models/catalogue.js';
-import { createRedisJobQueue } from '../engine/redis-queue/redis-job-queue.js';
+import { createRedisJobQueue, redisQueueJobsOnDisk } from '../engine/redis-queue/redis-job-queue.js';
 import { redactRedisUrl } from '../engine/redis-queue/connection.js';
 import type { WorkerAnnouncement } from '../engine/redis-queue/names.js';
 import { openTrash, type Trash } from '../engine/trash.js';
@@ -78,7 +78,9 @@ export function openStudio(options: StudioOptions): Studio {
   const models = createModelCatalogue({ dataDir: options.dataDir });
   try {
     gallery = openGallery({ dataDir: options.dataDir, owner });
-    jobs = createJobQueue({ dataDir: options.dataDir, owner, workerModules: jobKindModules(), log });
+    // The Redis queue's jobs (their uploads) are known to the in-process queue's start-up clean.
+    const otherJobs = options.redisUrl === undefined ? [] : redisQueueJobsOnDisk(options.dataDir, log);
+    jobs = createJobQueue({ dataDir: options.dataDir, owner, workerModules: jobKindModules(), log, otherJobs });
     if (options.redisUrl !== undefined) {
       const remote = createRedisJobQueue({
         dataDir: options.dataDir,

@@ -22,7 +22,8 @@ export const jobWorkersKey = (studioJobId: string): string => `ganvas:job-worker
 /** Set by the studio to ask the worker running a training job to checkpoint and stop. */
 export const cancelKey = (queueJobId: string): string => `ganvas:cancel:${queueJobId}`;
 
-export const ImageJobData = z.object({
+const TranslateImageData = z.object({
+  op: z.literal('translate'),
   /** The studio job (folder) this image was first queued for; workers record themselves under it. */
   owner: z.string(),
   /** A catalogue id (resolved in the worker's data folder) or a model folder every worker can read. */
@@ -33,6 +34,22 @@ export const ImageJobData = z.object({
   format: z.enum(['png', 'jpeg', 'webp']),
   file: z.string().min(1),
 });
+
+const UpscaleImageData = z.object({
+  op: z.literal('upscale'),
+  owner: z.string(),
+  /** The ESRGAN's engine id, e.g. 'esrgan-slim-x2' (every install has the npm models). */
+  model: z.string().min(1),
+  scale: z.union([z.literal(2), z.literal(3), z.literal(4)]),
+  tile: z.number().int().positive().optional(),
+  inputPath: z.string().min(1),
+  outputPath: z.string().min(1),
+  format: z.enum(['png', 'jpeg', 'webp']),
+  file: z.string().min(1),
+});
+
+/** One image of a folder job: translated by a model, or upscaled by an ESRGAN. */
+export const ImageJobData = z.discriminatedUnion('op', [TranslateImageData, UpscaleImageData]);
 export type ImageJobData = z.infer<typeof ImageJobData>;
 
 export interface ImageJobResult {
@@ -42,6 +59,9 @@ export interface ImageJobResult {
   failed?: string;
   ms?: number;
   resized?: boolean;
+  /** Size of an upscaled output. */
+  width?: number;
+  height?: number;
   worker: string;
 }
 

@@ -1,12 +1,11 @@
 /**
  * The studio's job queue when it runs with `--redis URL`: the same JobQueue
  * interface as the in-process queue (jobs/job-queue.ts), so the API, the job
- * list and the CLI do not know which one they talk to. Folder translations
- * and training runs go to BullMQ and run on `ganvas worker`s; every other
- * kind (upscaling uploads, which live in this data folder) stays on the
- * in-process queue it is given.
+ * list and the CLI do not know which one they talk to. Folder translations,
+ * upscales and training runs go to BullMQ and run on `ganvas worker`s; any
+ * other kind stays on the in-process queue it is given.
  *
- * A folder job is a BullMQ flow: a parent job with one child per image. Each
+ * A folder (or upscale) job is a BullMQ flow: a parent job with one child per image. Each
  * child's id is a hash of (model, settings, output path, input bytes)
  * (names.ts), so before queueing the studio asks Redis which images are
  * already done and queues only the rest: re-adding a folder does no
@@ -40,6 +39,11 @@ import { JobRequestError, type JobQueue, type JobQueueEvents, type QueueOrder } 
 import { loadJobRecords, recordPath, saveJobRecord } from '../jobs/job-records.js';
 import { emptyProgress, ProgressMeter, type ProgressReport } from '../jobs/progress-meter.js';
 import { TranslateFolderParams } from '../jobs/kinds/translate-folder-params.js';
+import { UpscaleJobParams } from '../jobs/kinds/upscale-params.js';
+import { cleanAfterJob, type JobOnDisk } from '../jobs/leftovers.js';
+import type { NewItem } from '../gallery/new-item.js';
+import { chooseUpscaleModel } from '../upscale/model-catalogue.js';
+import { defaultOutputName, formatFromName } from '../upscale/output-name.js';
 import { isFinished, JobId, type JobInfo, type JobStatus } from '../jobs/types.js';
 import { redisClient } from './connection.js';
 import {
@@ -56,7 +60,7 @@ import {
 } from './names.js';
 
 /** The kinds that go to Redis; the rest run in this process. */
-export const queuedKinds = ['translate-folder', 'train'] as const;
+export const queuedKinds = ['translate-folder', 'upscale', 'train'] as const;
 
 export interface RedisJobQueueOptions {
   dataDir: string;
@@ -115,6 +119,11 @@ export async function listWorkers(redis: Redis): Promise<WorkerAnnouncement[]> {
     }
   }
   return workers.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The Redis queue's job records in `dataDir`, as the in-process queue's start-up clean wants them. */
+export function redisQueueJobsOnDisk(dataDir: string, warn: (message: string) => void): JobOnDisk[] {
+  return loadJobRecords(path.join(dataDir, 'queue'), warn).map(({ info, params }) => ({ id: info.id, kind: info.kind, status: info.status, params }));
 }
 
 export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueue {
@@ -206,34 +215,41 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
 
   // ---- folder jobs: a flow of one job per image -------------------------------------------------
 
-  async function driveFolder(entry: Entry): Promise<void> {
-    const params = TranslateFolderParams.parse(entry.params);
-    const translateOptions = params.options ?? {};
-    await checkFolders(params.inputDir, params.outputDir);
-    const files = await inputImages(params.inputDir);
-    const names = outputNames(files);
-    await mkdir(params.outputDir, { recursive: true });
-    const modelVersion = await options.modelVersion(params.modelId);
-    const images: { file: string; id: string; data: ImageJobData }[] = [];
-    for (const file of files) {
-      const inputPath = path.join(params.inputDir, file);
-      const { name, format } = names.get(file)!;
-      const outputPath = path.join(params.outputDir, name);
-      const input = await readFile(inputPath);
-      const id = imageJobId({ model: params.modelId, modelVersion, options: translateOptions, outputPath, input });
-      images.push({ file, id, data: { owner: entry.info.id, modelId: params.modelId, options: translateOptions, inputPath, outputPath, format, file } });
-    }
+  interface PlannedImage {
+    file: string;
+    id: string;
+    data: ImageJobData;
+  }
+
+  /** How each image of a folder job went, once no image is waiting or running any more. */
+  interface ImageOutcomes {
+    images: PlannedImage[];
+    /** Finished (or found finished) images, by job id; `failed` set on those the worker could not read. */
+    done: Map<string, ImageJobResult>;
+    /** Images whose job failed after every attempt, by file. */
+    failures: Map<string, string>;
+    /** Job ids this run queued or waited for (the others were done earlier). */
+    ranNow: Set<string>;
+    skipped: number;
+  }
+
+  /**
+   * Queues the images of a folder job as one flow, skipping those Redis has
+   * done, and follows them until none waits or runs; a cancel drops those no
+   * worker took. Null if the studio closed meanwhile (the next one follows on).
+   */
+  async function runImages(entry: Entry, images: PlannedImage[]): Promise<ImageOutcomes | null> {
     const total = images.length;
     // What Redis already has: finished images are skipped, failed ones queued again, and ones
     // another folder job queued (still waiting or running) are waited for instead of queued twice.
     const done = new Map<string, ImageJobResult>();
     const elsewhere: string[] = [];
-    const toQueue: typeof images = [];
+    const toQueue: PlannedImage[] = [];
     for (const image of images) {
       const existing = await Job.fromId<ImageJobData, ImageJobResult>(imageQueue, image.id);
       if (existing) {
         const state = await existing.getState();
-        if (state === 'completed' && existing.returnvalue && (existing.returnvalue.failed !== undefined || (await exists(image.data.outputPath)))) {
+        if (state === 'completed' && existing.returnvalue && (existing.returnvalue.failed !== undefined || (await exists(existing.returnvalue.outputPath)))) {
           done.set(image.id, existing.returnvalue);
           continue;
         }
@@ -271,7 +287,6 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
       });
       parent = node.job;
     }
-    const failures = new Map<string, string>();
     let lastWorkerCheck = 0;
     for (;;) {
       let pending = 0;
@@ -291,12 +306,13 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
         lastWorkerCheck = Date.now();
         await noteWorkers(entry);
       }
-      if (pending === 0 || (entry.cancelRequested && pending === 0)) break;
-      if (closed) return;
+      if (pending === 0) break;
+      if (closed) return null;
       await sleep(pollMs);
     }
     await noteWorkers(entry);
-    // Results: of the images this job queued, and of the ones it found done or waited for.
+    // Results: of the images this job queued, and of the ones it waited for.
+    const failures = new Map<string, string>();
     for (const image of images) {
       if (done.has(image.id)) continue;
       const job = await Job.fromId<ImageJobData, ImageJobResult>(imageQueue, image.id);
@@ -305,48 +321,143 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
       if (state === 'completed' && job.returnvalue) done.set(image.id, job.returnvalue);
       else if (state === 'failed') failures.set(image.file, job.failedReason || 'failed');
     }
-    const failed: { file: string; reason: string }[] = [...failures].map(([file, reason]) => ({ file, reason }));
-    const galleryItemIds: number[] = [];
-    let translated = 0;
-    for (const image of images) {
-      const result = done.get(image.id);
-      if (!result) continue;
-      if (result.failed !== undefined) {
-        failed.push({ file: image.file, reason: result.failed });
-        continue;
-      }
-      if (!toQueue.includes(image) && !elsewhere.includes(image.id)) {
-        // Done in an earlier run: counted as skipped; its gallery row, if any, may still be missing (the studio stopped).
-      } else translated += 1;
-      if (params.saveToGallery && gallery && !imported.has(image.id)) {
-        try {
-          const [input, output] = await Promise.all([readFile(image.data.inputPath), readFile(result.outputPath)]);
-          const item = await gallery.addItem({
-            kind: 'translate',
-            title: image.file,
-            input,
-            output,
-            modelId: params.modelId,
-            settings: { ...translateOptions, inputDir: params.inputDir, outputDir: params.outputDir, queueJobId: image.id, worker: result.worker },
-            timings: { inference: result.ms ?? 0 },
-          });
-          imported.markDone(image.id);
-          galleryItemIds.push(item.id);
-        } catch (error) {
-          failed.push({ file: image.file, reason: `translated, but not saved in the gallery: ${error instanceof Error ? error.message : String(error)}` });
-        }
-      }
-    }
     progress(entry, { done: done.size + failures.size, total, unit: 'image' });
     // The images keep their own jobs (their ids are what a later run finds done); the parent has served.
     if (parent) await parent.remove({ removeChildren: false }).catch(() => undefined);
+    const ranNow = new Set([...toQueue.map((image) => image.id), ...elsewhere]);
+    return { images, done, failures, ranNow, skipped };
+  }
+
+  /** Gallery rows from finished images, each image job once (the ledger); a row that fails is reported with its file. */
+  async function importImages(
+    outcomes: ImageOutcomes,
+    failed: { file: string; reason: string }[],
+    item: (image: PlannedImage, result: ImageJobResult) => Omit<NewItem, 'input' | 'output'>,
+  ): Promise<Map<string, number>> {
+    const ids = new Map<string, number>();
+    if (!gallery) return ids;
+    for (const image of outcomes.images) {
+      const result = outcomes.done.get(image.id);
+      if (!result || result.failed !== undefined || imported.has(image.id)) continue;
+      try {
+        const [input, output] = await Promise.all([readFile(image.data.inputPath), readFile(result.outputPath)]);
+        const added = await gallery.addItem({ ...item(image, result), input, output });
+        imported.markDone(image.id);
+        ids.set(image.id, added.id);
+      } catch (error) {
+        failed.push({ file: image.file, reason: `done, but not saved in the gallery: ${error instanceof Error ? error.message : String(error)}` });
+      }
+    }
+    return ids;
+  }
+
+  function finishImages(entry: Entry, outcomes: ImageOutcomes, result: unknown, line: string, failed: { file: string; reason: string }[]): void {
     for (const failure of failed) logLine(entry, `${failure.file}: ${failure.reason}`);
     const workers = entry.info.workers ?? [];
-    logLine(entry, `${translated} translated, ${failed.length} failed${skipped ? `, ${skipped} done earlier` : ''} by ${workers.length} worker${workers.length === 1 ? '' : 's'}`);
-    const result = { translated, skipped, failed, resized: 0, modelId: params.modelId, galleryItemIds, workers };
-    if (entry.cancelRequested && done.size + failures.size < total) {
-      finish(entry, 'cancelled', { result, note: `${done.size} of ${total} images are done; resume the job to do the rest` });
+    logLine(entry, `${line}${outcomes.skipped ? `, ${outcomes.skipped} done earlier` : ''} by ${workers.length} worker${workers.length === 1 ? '' : 's'}`);
+    const total = outcomes.images.length;
+    const finishedCount = outcomes.done.size + outcomes.failures.size;
+    if (entry.cancelRequested && finishedCount < total) {
+      finish(entry, 'cancelled', { result, note: `${outcomes.done.size} of ${total} images are done; resume the job to do the rest` });
     } else finish(entry, 'succeeded', { result });
+  }
+
+  async function driveFolder(entry: Entry): Promise<void> {
+    const params = TranslateFolderParams.parse(entry.params);
+    const translateOptions = params.options ?? {};
+    await checkFolders(params.inputDir, params.outputDir);
+    const files = await inputImages(params.inputDir);
+    const names = outputNames(files);
+    await mkdir(params.outputDir, { recursive: true });
+    const modelVersion = await options.modelVersion(params.modelId);
+    const images: PlannedImage[] = [];
+    for (const file of files) {
+      const inputPath = path.join(params.inputDir, file);
+      const { name, format } = names.get(file)!;
+      const outputPath = path.join(params.outputDir, name);
+      const input = await readFile(inputPath);
+      const id = imageJobId({ model: params.modelId, modelVersion, options: translateOptions, outputPath, input });
+      images.push({ file, id, data: { op: 'translate', owner: entry.info.id, modelId: params.modelId, options: translateOptions, inputPath, outputPath, format, file } });
+    }
+    const outcomes = await runImages(entry, images);
+    if (!outcomes) return;
+    const failed = [...outcomes.failures].map(([file, reason]) => ({ file, reason }));
+    for (const image of images) {
+      const reason = outcomes.done.get(image.id)?.failed;
+      if (reason !== undefined) failed.push({ file: image.file, reason });
+    }
+    const translated = images.filter((image) => outcomes.ranNow.has(image.id) && outcomes.done.get(image.id)?.failed === undefined && outcomes.done.has(image.id)).length;
+    const rows = params.saveToGallery
+      ? await importImages(outcomes, failed, (image, result) => ({
+          kind: 'translate',
+          title: image.file,
+          modelId: params.modelId,
+          settings: { ...translateOptions, inputDir: params.inputDir, outputDir: params.outputDir, queueJobId: image.id, worker: result.worker },
+          timings: { inference: result.ms ?? 0 },
+        }))
+      : new Map<string, number>();
+    const workers = entry.info.workers ?? [];
+    const result = { translated, skipped: outcomes.skipped, failed, resized: 0, modelId: params.modelId, galleryItemIds: [...rows.values()], workers };
+    finishImages(entry, outcomes, result, `${translated} translated, ${failed.length} failed`, failed);
+  }
+
+  /** Uploaded photos through an ESRGAN, one image job each; the result has the in-process upscale job's shape. */
+  async function driveUpscale(entry: Entry): Promise<void> {
+    const params = UpscaleJobParams.parse(entry.params);
+    const info = chooseUpscaleModel({ scale: params.scale, ...(params.model !== undefined ? { model: params.model } : {}) });
+    await mkdir(params.outputDir, { recursive: true });
+    const taken = new Set<string>();
+    const images: PlannedImage[] = [];
+    for (const file of params.files) {
+      // Outputs keep a PNG, JPEG or WebP input's format (by its name here: workers read no headers for the studio); others become PNG.
+      const format = formatFromName(file.name) ?? 'png';
+      const outputPath = path.join(params.outputDir, uniqueName(defaultOutputName(file.name, info.scale, format), taken));
+      const input = await readFile(file.path);
+      const id = imageJobId({ model: info.id, modelVersion: info.id, options: { scale: info.scale, tile: params.tile ?? 'auto' }, outputPath, input });
+      images.push({
+        file: file.name,
+        id,
+        data: { op: 'upscale', owner: entry.info.id, model: info.id, scale: info.scale, ...(params.tile !== undefined ? { tile: params.tile } : {}), inputPath: file.path, outputPath, format, file: file.name },
+      });
+    }
+    const outcomes = await runImages(entry, images);
+    if (!outcomes) return;
+    const failed = [...outcomes.failures].map(([file, reason]) => ({ file, reason }));
+    for (const image of images) {
+      const reason = outcomes.done.get(image.id)?.failed;
+      if (reason !== undefined) failed.push({ file: image.file, reason });
+    }
+    const modelId = `npm:${info.id}`;
+    const rows = params.addToGallery
+      ? await importImages(outcomes, failed, (image, result) => ({
+          kind: 'upscale',
+          title: image.file,
+          modelId,
+          settings: { scale: info.scale, tile: params.tile ?? 'auto', model: info.variant, jobId: entry.info.id, queueJobId: image.id, worker: result.worker },
+          timings: { total: result.ms ?? 0 },
+        }))
+      : new Map<string, number>();
+    const done = images.flatMap((image) => {
+      const result = outcomes.done.get(image.id);
+      if (!result || result.failed !== undefined) return [];
+      return [{ name: image.file, output: result.outputPath, width: result.width ?? 0, height: result.height ?? 0, ms: result.ms ?? 0, itemId: rows.get(image.id) ?? null }];
+    });
+    const cancelled = images.filter((image) => !outcomes.done.has(image.id) && !outcomes.failures.has(image.file)).map((image) => image.file);
+    // Named as the in-process upscale job names them: "<file>: <reason>".
+    const named = failed.map(({ file, reason }) => ({ name: file, reason: reason.startsWith(`${file}: `) ? reason : `${file}: ${reason}` }));
+    const result = { modelId, scale: info.scale, done, failed: named, cancelled, galleryItemIds: [...rows.values()], workers: entry.info.workers ?? [] };
+    finishImages(entry, outcomes, result, `${done.length} upscaled ×${info.scale} with ${info.id}, ${failed.length} failed`, failed);
+    // Uploads go once the job has succeeded, as the in-process queue does (leftovers.ts).
+    cleanAfterJob(dataDir, { id: entry.info.id, kind: entry.info.kind, status: entry.info.status, params: entry.params }, null, report);
+  }
+
+  function uniqueName(wanted: string, taken: Set<string>): string {
+    const ext = path.extname(wanted);
+    const stem = wanted.slice(0, wanted.length - ext.length);
+    let name = wanted;
+    for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${stem}-${n}${ext}`;
+    taken.add(name.toLowerCase());
+    return name;
   }
 
   async function exists(file: string): Promise<boolean> {
@@ -448,7 +559,7 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
   }
 
   function drive(entry: Entry): void {
-    const run = entry.info.kind === 'train' ? driveTrain : driveFolder;
+    const run = entry.info.kind === 'train' ? driveTrain : entry.info.kind === 'upscale' ? driveUpscale : driveFolder;
     entry.driving = run(entry)
       .catch((error: unknown) => {
         if (closed) return;

@@ -36,6 +36,7 @@ import {
   type WorkerAnnouncement,
 } from './names.js';
 import type { Translator } from '../models/load-translator.js';
+import type { ImageJobData as ImageJobDataType } from './names.js';
 
 export type WorkerTakes = 'images' | 'train';
 
@@ -99,12 +100,14 @@ function translatorCache(dataDir: string, size = 2) {
   };
 }
 
-/** Temporary files a killed attempt at this output left behind (`<name>.<hex>.ganvas-tmp`). */
+/** Temporary files a killed attempt at this output left behind: `<name>.<hex>.ganvas-tmp` (translate), `.<name>.<hex>.part` (upscale). */
 async function removeLeftovers(outputPath: string): Promise<void> {
   const dir = path.dirname(outputPath);
-  const prefix = `${path.basename(outputPath)}.`;
+  const base = path.basename(outputPath);
   const names = await readdir(dir).catch(() => [] as string[]);
-  await Promise.all(names.filter((n) => n.startsWith(prefix) && /\.[0-9a-f]{8}\.ganvas-tmp$/.test(n)).map((n) => rm(path.join(dir, n), { force: true })));
+  const leftover = (n: string) =>
+    (n.startsWith(`${base}.`) && /\.[0-9a-f]{8}\.ganvas-tmp$/.test(n)) || (n.startsWith(`.${base}.`) && /\.[0-9a-f]{8}\.part$/.test(n));
+  await Promise.all(names.filter(leftover).map((n) => rm(path.join(dir, n), { force: true })));
 }
 
 /** A journal kept in memory: a queued training job has no items to skip (its checkpoint is its progress). */
@@ -154,12 +157,34 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const { translateFileTo } = await import('../inference/translate-folder.js');
   const { ImageDecodeError } = await import('../image/index.js');
 
+  /** upscaleFile writes `.<name>.<hex>.part` and renames it, so its output is whole or absent too. */
+  async function upscaleImage(data: Extract<ImageJobDataType, { op: 'upscale' }>): Promise<ImageJobResult> {
+    const { upscaleFile, UpscaleFileError } = await import('../upscale/upscale-file.js');
+    try {
+      const done = await upscaleFile(data.inputPath, data.outputPath, {
+        scale: data.scale,
+        model: data.model,
+        format: data.format,
+        overwrite: true,
+        ...(data.tile !== undefined ? { tile: data.tile } : {}),
+      });
+      return { file: data.file, outputPath: done.output, ms: Math.round(done.ms), width: done.width, height: done.height, worker: name };
+    } catch (error) {
+      if (error instanceof ImageDecodeError || error instanceof UpscaleFileError) {
+        return { file: data.file, outputPath: data.outputPath, failed: error instanceof ImageDecodeError ? error.reason : error.message, worker: name };
+      }
+      throw error;
+    }
+  }
+
   async function runImage(job: Job): Promise<ImageJobResult> {
     const data = ImageJobData.parse(job.data);
     running += 1;
     try {
       await redis.sadd(jobWorkersKey(data.owner), name);
       await redis.pexpire(jobWorkersKey(data.owner), 7 * 24 * 3600 * 1000);
+      if (job.attemptsStarted > 1 || job.stalledCounter > 0) await removeLeftovers(data.outputPath);
+      if (data.op === 'upscale') return await upscaleImage(data);
       let translator: Translator;
       try {
         translator = await translators.get(data.modelId);
@@ -167,7 +192,6 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         // A model that cannot load fails on every worker alike: do not retry it.
         throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
       }
-      if (job.attemptsStarted > 1 || job.stalledCounter > 0) await removeLeftovers(data.outputPath);
       try {
         const written = await translateFileTo(translator, data.inputPath, data.outputPath, data.format, data.options, data.file);
         return { file: data.file, outputPath: data.outputPath, ms: Math.round(written.ms), resized: written.resized, worker: name };
