@@ -293,4 +293,38 @@ describe.skipIf(skip !== null)(`BullMQ on Redis${skip ? ` (skipped: ${skip})` : 
       await worker.exited;
     }
   }, 180_000);
+
+  it('a studio that restarts mid-folder follows the job again: the workers went on, the gallery gets each image once', async () => {
+    const dataDir = path.join(root, 'studio-restart');
+    const inputDir = path.join(root, 'emoji-restart');
+    const outputDir = path.join(root, 'coloured-restart');
+    const names = await emojiFolder(inputDir, 40);
+    let studio = openStudio({ dataDir, transport: 'http', redisUrl: redis.url, log: () => {} });
+    const worker = startWorker(dataDir);
+    try {
+      await worker.waitFor(/GANvas worker/, 90_000);
+      const started = (await studio.dispatch('translate.folder', { modelId: MODEL, inputDir, outputDir, saveToGallery: true })) as { ok: true; value: JobInfo };
+      const id = started.value.id;
+      await within(waitForProgress(studio, id, 5), 60_000, studio, id);
+      worker.child.kill('SIGSTOP'); // so images are still waiting when the studio is back
+      await studio.close();
+      worker.child.kill('SIGCONT');
+
+      studio = openStudio({ dataDir, transport: 'http', redisUrl: redis.url, log: () => {} });
+      expect(studio.context.jobs.get(id)?.status).toBe('running');
+      const finished = await within(studio.context.jobs.waitFor(id), 90_000, studio, id);
+      expect(finished.status, finished.error).toBe('succeeded');
+      expect(finished.attempt).toBe(1);
+      const result = finished.result as { translated: number; skipped: number; failed: unknown[] };
+      expect(result.failed).toEqual([]);
+      expect(result.translated + result.skipped).toBe(40);
+      expect(result.skipped).toBeGreaterThanOrEqual(5);
+      expect((await fs.readdir(outputDir)).sort()).toEqual([...names].sort());
+      expect(studio.context.gallery.list({ limit: 1 }).total).toBe(40);
+    } finally {
+      await studio.close();
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+    }
+  }, 180_000);
 });
