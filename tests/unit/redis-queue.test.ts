@@ -327,4 +327,29 @@ describe.skipIf(skip !== null)(`BullMQ on Redis${skip ? ` (skipped: ${skip})` : 
       await worker.exited;
     }
   }, 180_000);
+
+  it('ganvas translate --redis queues a folder for the workers, and a second run finds every image done', async () => {
+    const dataDir = path.join(root, 'cli-data');
+    const inputDir = path.join(root, 'emoji-cli');
+    const outputDir = path.join(root, 'coloured-cli');
+    const names = await emojiFolder(inputDir, 12);
+    const worker = startWorker(dataDir);
+    try {
+      await worker.waitFor(/GANvas worker/, 90_000);
+      const args = ['translate', '--redis', redis.url, '--model', MODEL, '--input', inputDir, '--output', outputDir, '--data-dir', dataDir];
+      const first = await startCli(args).exited;
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toMatch(/12 translated, 0 done earlier, 0 failed/);
+      expect((await fs.readdir(outputDir)).sort()).toEqual([...names].sort());
+      const second = await startCli(args).exited;
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stdout).toMatch(/0 translated, 12 done earlier, 0 failed/);
+      const single = await startCli(['translate', '--redis', redis.url, '--model', MODEL, '--input', path.join(inputDir, names[0]!), '--output', path.join(root, 'one.png')]).exited;
+      expect(single.code).toBe(2);
+      expect(single.stderr).toMatch(/--redis queues the images of a folder/);
+    } finally {
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+    }
+  }, 180_000);
 });

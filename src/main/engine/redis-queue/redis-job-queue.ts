@@ -65,8 +65,8 @@ export const queuedKinds = ['translate-folder', 'upscale', 'train'] as const;
 export interface RedisJobQueueOptions {
   dataDir: string;
   redisUrl: string;
-  /** The in-process queue, for the kinds that are not queued on Redis. */
-  local: JobQueue;
+  /** The in-process queue, for the kinds that are not queued on Redis; without it (the CLI) they are refused. */
+  local?: JobQueue;
   /** The studio's gallery: rows for folder jobs that asked for it are written here. */
   gallery?: Gallery;
   /** A model's identity for image job ids: its id and version (catalogue.resolve). */
@@ -121,13 +121,40 @@ export async function listWorkers(redis: Redis): Promise<WorkerAnnouncement[]> {
   return workers.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** Stands in for the in-process queue where there is none (`ganvas translate --redis`): it has no jobs and takes none. */
+function noLocalQueue(): JobQueue {
+  const refuse = (): never => {
+    throw new JobRequestError('not_found', 'there is no such job here');
+  };
+  return {
+    start: (kind) => {
+      throw new JobRequestError('invalid_request', `'${String(kind).slice(0, 80)}' jobs do not run on the Redis queue`);
+    },
+    list: () => [],
+    get: () => undefined,
+    paramsOf: () => undefined,
+    cancel: refuse,
+    pause: refuse,
+    resume: refuse,
+    resumeJob: refuse,
+    waitFor: refuse,
+    order: () => ({ current: null, waiting: [] }),
+    remove: refuse,
+    reload: refuse,
+    stats: async () => ({ numTensors: 0, numBytes: 0, rssBytes: process.memoryUsage().rss, heapUsedBytes: process.memoryUsage().heapUsed }),
+    on: () => () => {},
+    close: async () => {},
+  };
+}
+
 /** The Redis queue's job records in `dataDir`, as the in-process queue's start-up clean wants them. */
 export function redisQueueJobsOnDisk(dataDir: string, warn: (message: string) => void): JobOnDisk[] {
   return loadJobRecords(path.join(dataDir, 'queue'), warn).map(({ info, params }) => ({ id: info.id, kind: info.kind, status: info.status, params }));
 }
 
 export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueue {
-  const { dataDir, local, gallery } = options;
+  const { dataDir, gallery } = options;
+  const local = options.local ?? noLocalQueue();
   const queueDir = path.join(dataDir, 'queue');
   const pollMs = options.pollMs ?? 500;
   const imageAttempts = options.imageAttempts ?? 5;
