@@ -226,6 +226,8 @@ export const QueueWorker = z.object({
   concurrency: z.number().int().positive(),
   takes: z.array(z.string()),
   running: z.number().int().nonnegative(),
+  /** Tensors alive in the worker at its last heartbeat. */
+  tensors: z.number().int().nonnegative(),
   startedAt: z.number().int(),
 });
 export type QueueWorker = z.infer<typeof QueueWorker>;

@@ -69,6 +69,13 @@ async function within<T>(promise: Promise<T>, ms: number, studio: Studio, id: st
   }
 }
 
+/** tf.memory().numTensors of the one worker connected, from its heartbeat (the status bar's call). */
+async function workerTensors(studio: Studio): Promise<number> {
+  const status = (await studio.dispatch('queue.status', {})) as { ok: true; value: { workers: { tensors: number }[] } };
+  expect(status.value.workers).toHaveLength(1);
+  return status.value.workers[0]!.tensors;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function waitForProgress(studio: Studio, id: string, atLeast: number): Promise<void> {
@@ -233,6 +240,9 @@ describe.skipIf(skip !== null)(`BullMQ on Redis${skip ? ` (skipped: ${skip})` : 
       const afterCancel = (await fs.readdir(outputDir)).filter((n) => !n.endsWith('.ganvas-tmp'));
       expect(afterCancel).toHaveLength(doneAtCancel);
       expect(studio.context.gallery.list({ limit: 1 }).total).toBe(doneAtCancel);
+      // Tensors in the (idle) worker after the first attempt, to compare after the rest of the folder.
+      await sleep(3500);
+      const tensorsAfterCancel = await workerTensors(studio);
       // Pausing is refused with a reason: queue jobs cancel and resume instead.
       expect(() => studio.context.jobs.pause(id)).toThrow(/cannot be paused/);
 
@@ -243,6 +253,10 @@ describe.skipIf(skip !== null)(`BullMQ on Redis${skip ? ` (skipped: ${skip})` : 
       expect(finished.result).toMatchObject({ translated: 40 - doneAtCancel, skipped: doneAtCancel, failed: [] });
       expect((await fs.readdir(outputDir)).sort()).toEqual([...names].sort());
       expect(studio.context.gallery.list({ limit: 1 }).total).toBe(40);
+      // The worker's tensors stayed flat over 30-odd more images (the model stays loaded, nothing per image is left).
+      await sleep(3500);
+      expect(await workerTensors(studio)).toBe(tensorsAfterCancel);
+      expect(tensorsAfterCancel).toBeGreaterThan(0);
     } finally {
       await studio.close();
       worker.child.kill('SIGTERM');

@@ -76,6 +76,8 @@ export interface WorkerAnnouncement {
   /** What it takes: 'images', 'train'. */
   takes: string[];
   running: number;
+  /** tf.memory().numTensors in the worker at its last heartbeat: flat from job to job when nothing leaks. */
+  tensors: number;
   startedAt: number;
 }
 

@@ -148,9 +148,12 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     concurrency,
     takes,
     running,
+    tensors: 0,
     startedAt: Date.now(),
   };
-  const announce = () => redis.set(workerKey(name), JSON.stringify({ ...announcement, running }), 'PX', WORKER_TTL_MS).catch(() => undefined);
+  const tf = await import('@tensorflow/tfjs');
+  const announce = () =>
+    redis.set(workerKey(name), JSON.stringify({ ...announcement, running, tensors: tf.memory().numTensors }), 'PX', WORKER_TTL_MS).catch(() => undefined);
   await announce();
   const heartbeat = setInterval(() => void announce(), HEARTBEAT_MS);
 
