@@ -19,7 +19,8 @@ describe.skipIf(skip !== null)(`bench: queue throughput${skip ? ` (skipped: ${sk
     ]);
     for (const line of report.lines) {
       expect(line.imagesPerSecond).toBeGreaterThan(0);
-      expect(line.imagesPerSecond).toBeCloseTo(line.images / line.seconds, 1);
+      // Both are rounded to 0.01 in the report: agree within 5 %.
+      expect(Math.abs(line.imagesPerSecond - line.images / line.seconds) / line.imagesPerSecond).toBeLessThan(0.05);
       expect(line.workerStartSeconds).toBeGreaterThan(0);
     }
   }, 180_000);

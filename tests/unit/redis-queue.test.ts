@@ -361,6 +361,21 @@ describe.skipIf(skip !== null)(`BullMQ on Redis${skip ? ` (skipped: ${skip})` : 
       const single = await startCli(['translate', '--redis', redis.url, '--model', MODEL, '--input', path.join(inputDir, names[0]!), '--output', path.join(root, 'one.png')]).exited;
       expect(single.code).toBe(2);
       expect(single.stderr).toMatch(/--redis queues the images of a folder/);
+
+      // Garbage on the queue fails once, with a reason, and the worker goes on.
+      const images = new Queue(IMAGE_QUEUE, { connection: { url: redis.url } });
+      try {
+        const bogus = await images.add('image', { op: 'paint', inputPath: 42 }, { jobId: 'img-bogus', attempts: 5 });
+        let state = '';
+        for (let i = 0; i < 200 && state !== 'failed'; i++, await sleep(50)) state = await bogus.getState();
+        const failed = (await images.getJob('img-bogus'))!;
+        expect(state).toBe('failed');
+        expect(failed.attemptsMade).toBe(1);
+        expect(failed.failedReason).toMatch(/not an image job worker \S+ can run/);
+        expect(worker.child.exitCode).toBeNull();
+      } finally {
+        await images.close();
+      }
     } finally {
       worker.child.kill('SIGTERM');
       await worker.exited;

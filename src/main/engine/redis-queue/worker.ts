@@ -181,7 +181,10 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   }
 
   async function runImage(job: Job): Promise<ImageJobResult> {
-    const data = ImageJobData.parse(job.data);
+    const parsed = ImageJobData.safeParse(job.data);
+    // Not a job this version can run (another version queued it, or something else did): failing again would not help.
+    if (!parsed.success) throw new UnrecoverableError(`not an image job worker ${name} can run: ${parsed.error.issues[0]?.message ?? 'invalid data'}`);
+    const data = parsed.data;
     running += 1;
     try {
       await redis.sadd(jobWorkersKey(data.owner), name);
@@ -210,7 +213,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
 
   async function runTrain(job: Job): Promise<unknown> {
     const { trainJob } = await import('../jobs/kinds/train.js');
-    const params = trainJob.params.parse(job.data.params);
+    const parsedParams = trainJob.params.safeParse((job.data as { params?: unknown } | undefined)?.params);
+    if (!parsedParams.success) throw new UnrecoverableError(`not a training job this worker can run: ${parsedParams.error.issues[0]?.message ?? 'invalid data'}`);
+    const params = parsedParams.data;
     const owner = String(job.data.owner ?? job.id);
     const controller = new AbortController();
     running += 1;
