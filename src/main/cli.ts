@@ -18,7 +18,9 @@ import { parseCommandLine, UsageError } from './cli/usage.js';
 const HELP = `GANvas ${appVersion()}: image-to-image translation with GANs
 
 Usage:
-  ganvas serve [--port N] [--data-dir DIR]      start the studio for a browser on this machine
+  ganvas serve [--port N] [--data-dir DIR] [--redis URL]
+                                                start the studio for a browser on this machine
+                                                (--redis: folder and training jobs go to BullMQ on Redis, for ganvas workers)
   ganvas gallery list [--search TEXT] [--limit N] [--json]
   ganvas gallery add FILE... [--tag TAG]        import images into the gallery
   ganvas gallery export ID OUT_DIR              copy an item's images to a folder
@@ -36,6 +38,8 @@ Usage:
                                                 upscale photos with a pretrained ESRGAN (any size, no seams)
   ganvas eval-sr --data DIR [--scale 4] [--json]
                                                 PSNR/SSIM on Y of each upscaler against bicubic
+  ganvas worker --redis URL [--concurrency N] [--data-dir DIR]
+                                                run queued folder images and training runs of a studio started with --redis
   ganvas backend [--backend NAME]              show which tensor backend runs, as JSON
   ganvas bench [--quick] [--backends wasm,cpu] [--out FILE]
                                                 measure speed (ms, FLOPs, GFLOP/s), leaks and UI latency; JSON out
@@ -53,6 +57,7 @@ Environment:
   GANVAS_ONNX_THREADS  ONNX Runtime threads (default: every core)
   GANVAS_TOKEN     fixed access token for \`serve\` (default: a new random one each start)
   GANVAS_MAX_MEGAPIXELS  largest image decoded, in megapixels (default 300)
+  GANVAS_REDIS_URL the studio's Redis queue (same as \`serve --redis\`; the desktop app reads it too)
 `;
 
 
@@ -86,8 +91,19 @@ async function requireFreePort(port: number): Promise<void> {
 }
 
 async function serve(args: string[]): Promise<number> {
-  const { values } = parse(args, { port: { type: 'string' } });
+  const { values } = parse(args, { port: { type: 'string' }, redis: { type: 'string' } });
   if (values.help) return print(HELP);
+  const redisUrl = (values.redis as string | undefined) ?? (process.env.GANVAS_REDIS_URL || undefined);
+  if (redisUrl !== undefined) {
+    // Checked before the studio opens, so a wrong URL changes nothing in the data folder.
+    const { checkRedis, checkRedisUrl } = await import('./engine/redis-queue/connection.js');
+    try {
+      checkRedisUrl(redisUrl);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    await checkRedis(redisUrl);
+  }
   const port = positiveInt(values.port as string | undefined, '--port', 0);
   if (port > 65535) throw new UsageError('--port must be at most 65535');
   // A taken port is found before the studio opens, so a failed start changes nothing in any data folder.
@@ -96,7 +112,7 @@ async function serve(args: string[]): Promise<number> {
   const { openStudio } = await import('./api/studio.js');
   const { startServer } = await import('./server/index.js');
   // Another live studio on this folder: FolderInUseError names it, before anything is touched.
-  const studio = openStudio({ dataDir, transport: 'http' });
+  const studio = openStudio({ dataDir, transport: 'http', ...(redisUrl !== undefined ? { redisUrl } : {}) });
   let server;
   try {
     server = await startServer({ studio, rendererDir: rendererDir(), port, token: process.env.GANVAS_TOKEN || undefined });
@@ -112,7 +128,7 @@ async function serve(args: string[]): Promise<number> {
   const onSignal = () => stop();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  console.log(`GANvas is running. Open this URL in a browser on this machine:\n\n    ${server.url}\n\nData folder: ${dataDir}\nPress Ctrl+C to stop.`);
+  console.log(`GANvas is running. Open this URL in a browser on this machine:\n\n    ${server.url}\n\nData folder: ${dataDir}\n${studio.context.queue.backend === 'redis' ? `Folder and training jobs go to the queue at ${studio.context.queue.url}: start \`ganvas worker --redis URL\` on the machines that run them.\n` : ''}Press Ctrl+C to stop.`);
   try {
     await stopped;
     await server.close();
@@ -233,6 +249,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   bench: async (args) => (await import('./cli/bench.js')).benchCommand(args),
   upscale: async (args) => (await import('./cli/upscale.js')).upscaleCommand(args),
   'eval-sr': async (args) => (await import('./cli/eval-sr.js')).evalSrCommand(args),
+  worker: async (args) => (await import('./cli/worker.js')).workerCommand(args),
 };
 
 let pipeWatched = false;

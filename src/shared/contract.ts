@@ -215,6 +215,36 @@ const RunName = z
 
 const Empty = z.object({}).strict();
 
+/** A `ganvas worker` that announced itself to the Redis queue within the last few seconds. */
+export const QueueWorker = z.object({
+  name: z.string(),
+  host: z.string(),
+  pid: z.number().int(),
+  /** Its tensor backend, e.g. 'wasm' or 'tensorflow-gpu'. */
+  backend: z.string(),
+  gpu: z.boolean(),
+  concurrency: z.number().int().positive(),
+  takes: z.array(z.string()),
+  running: z.number().int().nonnegative(),
+  /** Tensors alive in the worker at its last heartbeat. */
+  tensors: z.number().int().nonnegative(),
+  startedAt: z.number().int(),
+});
+export type QueueWorker = z.infer<typeof QueueWorker>;
+
+export const QueueStatus = z.discriminatedUnion('backend', [
+  z.object({ backend: z.literal('in-process') }),
+  z.object({
+    backend: z.literal('redis'),
+    /** Without its password. */
+    url: z.string(),
+    workers: z.array(QueueWorker),
+    /** Set when Redis cannot be asked right now. */
+    error: z.string().optional(),
+  }),
+]);
+export type QueueStatus = z.infer<typeof QueueStatus>;
+
 export const methods = {
   'app.info': {
     request: Empty,
@@ -288,6 +318,11 @@ export const methods = {
   'engine.backend': {
     request: Empty,
     response: BackendInfo,
+  },
+  /** Where folder and training jobs run: this process, or the Redis queue (`--redis`) and the workers connected to it. */
+  'queue.status': {
+    request: Empty,
+    response: QueueStatus,
   },
   'models.list': {
     request: z.object({ family: FamilyId.optional(), use: ModelUse.optional() }).strict(),

@@ -65,6 +65,10 @@ export const JobInfo = z.object({
   resumable: z.boolean(),
   /** 1 for the first run, +1 for every resume. */
   attempt: z.number().int().positive(),
+  /** Set for jobs on the Redis queue (`--redis`), which run on `ganvas worker`s instead of in this process. */
+  queue: z.literal('redis').optional(),
+  /** The workers that have run this job's images or training steps (Redis queue only). */
+  workers: z.array(z.string()).optional(),
 });
 export type JobInfo = z.infer<typeof JobInfo>;
 

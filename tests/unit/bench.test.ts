@@ -22,6 +22,7 @@ describe('ganvas bench --quick', () => {
       '--sizes', '16', '--reps', '2', '--matmul', '128',
       '--ui-calls', '4', '--ui-train-size', '16', '--ui-train-ngf', '4',
       '--onnx-threads', '1,2',
+      '--queue-images', '0', // measured in bench-queue.test.ts
       '--out', out,
     ]);
     expect(code).toBe(0);

@@ -8,11 +8,20 @@ import { families } from '../engine/gans/registry.js';
 import { UserFacingError, type Handler } from './dispatch.js';
 import type { StudioContext } from './studio.js';
 
-type EngineMethods = 'engine.backend' | 'models.list' | 'translate.image';
+type EngineMethods = 'engine.backend' | 'queue.status' | 'models.list' | 'translate.image';
 
 export function engineHandlers(ctx: StudioContext): { [M in EngineMethods]: Handler<M> } {
   return {
     'engine.backend': () => ctx.inference.backend(),
+    'queue.status': async () => {
+      const queue = ctx.queue;
+      if (queue.backend === 'in-process') return { backend: 'in-process' as const };
+      try {
+        return { backend: 'redis' as const, url: queue.url, workers: await queue.workers() };
+      } catch (error) {
+        return { backend: 'redis' as const, url: queue.url, workers: [], error: error instanceof Error ? error.message : String(error) };
+      }
+    },
     'models.list': async (filter) => {
       // 'esrgan' names the pretrained upscalers from npm, which belong to no trainable family.
       if (filter.family !== undefined && filter.family !== 'esrgan' && !families.has(filter.family)) {

@@ -20,6 +20,10 @@ import { createJobQueue, type JobQueue } from '../engine/jobs/index.js';
 import { jobKindModules } from '../engine/jobs/kinds/index.js';
 import { createInferenceService, type InferenceService } from '../engine/inference/index.js';
 import { createModelCatalogue, type ModelCatalogue } from '../engine/models/index.js';
+import { locateModelFolder } from '../engine/models/catalogue.js';
+import { createRedisJobQueue, redisQueueJobsOnDisk } from '../engine/redis-queue/redis-job-queue.js';
+import { redactRedisUrl } from '../engine/redis-queue/connection.js';
+import type { WorkerAnnouncement } from '../engine/redis-queue/names.js';
 import { openTrash, type Trash } from '../engine/trash.js';
 import { createDispatcher, type Dispatch, type Handlers } from './dispatch.js';
 import { appHandlers } from './app.js';
@@ -31,6 +35,8 @@ import { upscaleHandlers } from './upscale.js';
 
 export interface StudioContext {
   readonly dataDir: string;
+  /** Where folder and training jobs run: this process, or BullMQ on Redis (`--redis`) with `ganvas worker`s. */
+  readonly queue: { backend: 'in-process' } | { backend: 'redis'; url: string; workers(): Promise<WorkerAnnouncement[]> };
   readonly transport: 'electron' | 'http';
   readonly gallery: Gallery;
   readonly jobs: JobQueue;
@@ -53,6 +59,12 @@ export interface StudioOptions {
   dataDir: string;
   transport: 'electron' | 'http';
   log?: (message: string) => void;
+  /**
+   * Folder translations and training runs go to BullMQ on this Redis
+   * (redis-queue/), run by `ganvas worker`s. Check it first with checkRedis:
+   * the studio opens without waiting for it.
+   */
+  redisUrl?: string;
 }
 
 /** Throws FolderInUseError, having changed nothing, when another live process owns the data folder. */
@@ -62,19 +74,38 @@ export function openStudio(options: StudioOptions): Studio {
   const owner = takeDataFolder(options.dataDir, options.transport === 'http' ? 'a studio served to the browser' : 'the GANvas app');
   let gallery: Gallery | undefined;
   let jobs: JobQueue;
+  let queueInfo: StudioContext['queue'] = { backend: 'in-process' };
+  const models = createModelCatalogue({ dataDir: options.dataDir });
   try {
     gallery = openGallery({ dataDir: options.dataDir, owner });
-    jobs = createJobQueue({ dataDir: options.dataDir, owner, workerModules: jobKindModules(), log });
+    // The Redis queue's jobs (their uploads) are known to the in-process queue's start-up clean.
+    const otherJobs = options.redisUrl === undefined ? [] : redisQueueJobsOnDisk(options.dataDir, log);
+    jobs = createJobQueue({ dataDir: options.dataDir, owner, workerModules: jobKindModules(), log, otherJobs });
+    if (options.redisUrl !== undefined) {
+      const remote = createRedisJobQueue({
+        dataDir: options.dataDir,
+        redisUrl: options.redisUrl,
+        local: jobs,
+        gallery,
+        log,
+        modelVersion: async (id) => {
+          const location = /^(bundled|user|run|npm):/.test(id) ? await models.resolve(id) : await locateModelFolder(id);
+          return `${location.id}@${location.version}`;
+        },
+      });
+      jobs = remote;
+      queueInfo = { backend: 'redis', url: redactRedisUrl(options.redisUrl), workers: () => remote.workers() };
+    }
   } catch (error) {
     gallery?.close();
     owner.release();
     throw error;
   }
-  const models = createModelCatalogue({ dataDir: options.dataDir });
   const trash = openTrash(options.dataDir, log);
   const inference = createInferenceService({ dataDir: options.dataDir, log });
   const context: StudioContext = {
     dataDir: options.dataDir,
+    queue: queueInfo,
     transport: options.transport,
     gallery,
     jobs,

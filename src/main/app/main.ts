@@ -108,7 +108,10 @@ async function start(): Promise<void> {
   chooseSqliteAddon();
   let studio: Studio;
   try {
-    studio = openStudio({ dataDir: resolveDataDir(undefined), transport: 'electron' });
+    // GANVAS_REDIS_URL sends folder and training jobs to BullMQ for `ganvas worker`s, as `ganvas serve --redis` does.
+    const redisUrl = process.env.GANVAS_REDIS_URL || undefined;
+    if (redisUrl !== undefined) await (await import('../engine/redis-queue/connection.js')).checkRedis(redisUrl);
+    studio = openStudio({ dataDir: resolveDataDir(undefined), transport: 'electron', ...(redisUrl !== undefined ? { redisUrl } : {}) });
   } catch (error) {
     dialog.showErrorBox('GANvas could not start', startupFailureMessage(error));
     app.exit(1);

@@ -188,6 +188,24 @@ export const BenchReport = z.object({
       Skipped,
     ])
     .optional(),
+  /** Images per second of a folder job on the Redis queue, by number of worker processes. */
+  queueThroughput: z
+    .union([
+      z.object({
+        model: z.string(),
+        lines: z.array(
+          z.object({
+            workers: z.number().int().positive(),
+            images: z.number().int().positive(),
+            seconds: positive,
+            imagesPerSecond: positive,
+            workerStartSeconds: z.number().nonnegative(),
+          }),
+        ),
+      }),
+      Skipped,
+    ])
+    .optional(),
   reference: z.object({ source: z.string(), lines: z.array(z.object({ what: z.string(), ms: positive })) }),
 });
 export type BenchReport = z.infer<typeof BenchReport>;

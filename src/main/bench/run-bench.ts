@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../engine/backend/index.js';
 import { measureImageMemory } from './image-memory.js';
 import { measureSvgOverhead } from './svg-overhead.js';
+import { measureQueueThroughput } from './queue-throughput.js';
 import { measureUpscaleThroughput } from './upscale-throughput.js';
 import { measureMatmulPeak } from './matmul-peak.js';
 import { measureLine, type LinePlan } from './network-lines.js';
@@ -51,6 +52,8 @@ export interface BenchOptions {
   peer?: boolean;
   /** The peer script (default ../shared/bench/peer_torch.py). */
   peerScript?: string;
+  /** Images of the timed folder on the Redis queue, with 1 and 2 workers; 0 skips it. */
+  queueImages?: number;
   log?: (message: string) => void;
 }
 
@@ -285,6 +288,20 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     svgRendering = { skipped: 'not requested (--svg-files 0)' };
   }
 
+  let queueThroughput: BenchReport['queueThroughput'];
+  const queueImages = options.queueImages ?? (options.quick ? 20 : 60);
+  if (queueImages > 0) {
+    log(`queue throughput: ${queueImages} images on the Redis queue with 1 and 2 ganvas workers`);
+    try {
+      queueThroughput = await measureQueueThroughput({ images: queueImages, workerCounts: [1, 2], log });
+      if ('skipped' in queueThroughput) log(`  skipped: ${queueThroughput.skipped}`);
+    } catch (error) {
+      queueThroughput = { skipped: `failed: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  } else {
+    queueThroughput = { skipped: 'not requested (--queue-images 0)' };
+  }
+
   const cpus = os.cpus();
   const result = {
     tool: 'ganvas bench' as const,
@@ -317,6 +334,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       uiRoundTrip: 'sequential calls from the main thread with 10 ms pauses: dispatch(app.info), dispatch(gallery.list), POST /api/app.info through the HTTP server; idle, then while a pix2pix training job runs in the job worker',
       imageMemory:
         'peak resident set size (ru_maxrss) of a fresh child process doing one operation on a generated square PNG (gradient + pattern) of the given megapixels: translate = the bundled Doodle model, result resized back and saved as PNG; upscale pipeline = decode, esrgan-slim-x2 tile layout, blending and PNG writing with nearest neighbour in place of the network (its memory depends on the tile, not the image); the real esrgan-slim-x2 on 0.25 MP in full runs',
+      queueThroughput:
+        'a folder of 64 px emoji PNGs through the bundled Pix2Pix on the Redis queue (a private redis-server), from translate.folder until the studio has every result; each worker is its own process (ganvas worker, concurrency 1) and has loaded the model on a warm-up folder first',
       svgRendering: 'OpenMoji colour SVGs rendered at 64 px: resvg in this process, then through the isolated renderer process (median per file after its first); first = the process start plus its first file',
     },
     backends,
@@ -325,6 +344,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     uiRoundTrip,
     imageMemory,
     svgRendering,
+    queueThroughput,
     reference: REFERENCE,
   };
   return BenchReport.parse(result);

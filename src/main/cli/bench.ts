@@ -38,6 +38,8 @@ Options:
   --peer             also time the same networks in PyTorch (../shared/bench/peer_torch.py,
                      /usr/bin/python3 with python3-torch) and write our ratios to it
   --peer-script FILE the peer script, where it is not at ../shared/bench/
+  --queue-images N   images per folder on the Redis queue, timed with 1 and 2 workers
+                     (default 60; quick 20; 0 skips; needs redis-server or REDIS_URL)
   --quiet            no progress lines on stderr
   -h, --help         show this help
 `;
@@ -101,6 +103,7 @@ export async function benchCommand(args: string[]): Promise<number> {
         'onnx-threads': { type: 'string' },
         peer: { type: 'boolean' },
         'peer-script': { type: 'string' },
+        'queue-images': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -131,6 +134,7 @@ export async function benchCommand(args: string[]): Promise<number> {
       peer: values.peer ?? process.env['npm_config_peer'] === 'true',
       ...(values['peer-script'] !== undefined ? { peerScript: path.resolve(values['peer-script']) } : {}),
       onnxThreads: values['onnx-threads'] === undefined ? undefined : values['onnx-threads'] === 'off' ? [] : numbers(values['onnx-threads'], '--onnx-threads', 1),
+      queueImages: values['queue-images'] === undefined ? undefined : wholeNumber(values['queue-images'], '--queue-images', 0),
       log: (message: string) => {
         if (!quiet) process.stderr.write(`[bench] ${message}\n`);
       },

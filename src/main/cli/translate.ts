@@ -39,6 +39,8 @@ Options:
                    for a folder: the output folder (never the input folder or inside it)
   --option K=V     a model option, e.g. --option noise=true --option seed=3 (pix2pix);
                    values are read as JSON when they parse (true, 3), else as text
+  --redis URL      a folder goes to the studio's Redis queue, one job per image, for
+                   \`ganvas worker\`s; images the queue did before are not redone
 ${flagHelp()}  --data-dir DIR   where trained and user models live (default: $GANVAS_DATA_DIR or the per-user folder)
   -h, --help       show this help
 
@@ -57,6 +59,7 @@ interface Args {
   output: string;
   options: Record<string, unknown>;
   dataDir: string | undefined;
+  redis: string | undefined;
 }
 
 function optionValue(text: string): unknown {
@@ -77,6 +80,7 @@ function parse(argv: string[]): Args | 'help' {
       option: { type: 'string', multiple: true },
       ...Object.fromEntries([...translateFlags().keys()].map((flag) => [flag, { type: 'string' as const }])),
       'data-dir': { type: 'string' },
+      redis: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     { allowPositionals: false },
@@ -96,7 +100,7 @@ function parse(argv: string[]): Args | 'help' {
     const value = (values as Record<string, unknown>)[flag];
     if (typeof value === 'string') options[key] = optionValue(value);
   }
-  return { model: values.model!, input: values.input!, output: values.output!, options, dataDir: values['data-dir'] };
+  return { model: values.model!, input: values.input!, output: values.output!, options, dataDir: values['data-dir'], redis: values.redis };
 }
 
 async function kindOf(p: string): Promise<'file' | 'folder' | 'missing'> {
@@ -132,6 +136,10 @@ export async function translateCommand(argv: string[]): Promise<number> {
     console.error(`ganvas translate: ${args.input} does not exist`);
     return 2;
   }
+  if (args.redis !== undefined && inputKind !== 'folder') {
+    console.error('ganvas translate: --redis queues the images of a folder for ganvas workers; give a folder as --input');
+    return 2;
+  }
   if (inputKind === 'folder') {
     // Before any model loads: an empty folder is an error, not "0 translated" and a new empty output folder.
     const { inputImages } = await import('../engine/inference/input-folder.js');
@@ -154,6 +162,18 @@ export async function translateCommand(argv: string[]): Promise<number> {
   } catch (error) {
     console.error(`ganvas translate: ${(error as Error).message}`);
     return error instanceof UserFacingError && error.code === 'not_found' ? 2 : 1;
+  }
+
+  if (args.redis !== undefined) {
+    const { translateFolderOnQueue } = await import('./translate-on-queue.js');
+    // Workers resolve catalogue ids themselves; a model folder is passed as its full path, which they must share.
+    const modelId = (await kindOf(args.model)) === 'folder' ? path.resolve(args.model) : location.id;
+    try {
+      return await translateFolderOnQueue({ redisUrl: args.redis, modelId, modelVersion: `${location.id}@${location.version}`, inputDir: args.input, outputDir: args.output, options: args.options });
+    } catch (error) {
+      console.error(`ganvas translate: ${(error as Error).message}`);
+      return 1;
+    }
   }
 
   let output = path.resolve(args.output);

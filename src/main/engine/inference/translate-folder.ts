@@ -11,13 +11,15 @@
  *   crash never leaves a half-written image; a journal lets a resumed run skip
  *   what is done.
  */
-import { mkdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { UserFacingError } from '../errors.js';
 import { ImageDecodeError, type EncodeFormat } from '../image/index.js';
 import { byCodePoint, isImageFile } from '../data/image-files.js';
 import type { Translator } from '../models/load-translator.js';
 import { translateImage } from './translate-image.js';
+import { checkFolders, outputNames } from './folder-names.js';
 import { inputImages } from './input-folder.js';
 
 export interface FolderTranslation {
@@ -43,47 +45,41 @@ export interface FolderTranslationResult {
   resized: number;
 }
 
-/** The real path of `p`, or of its nearest existing ancestor plus the rest (the output folder may not exist yet). */
-async function realPathOf(p: string): Promise<string> {
-  const absolute = path.resolve(p);
+export { checkFolders, outputNames } from './folder-names.js';
+
+export interface TranslatedFile {
+  input: Buffer;
+  output: Buffer;
+  ms: number;
+  resized: boolean;
+}
+
+/**
+ * One input file through the model into `outputPath`, written under a
+ * temporary name and renamed, so the output is whole or absent. The temporary
+ * name is unique to this call: two processes that both got the same image
+ * (a queue worker presumed dead that was only slow) never write into one file.
+ */
+export async function translateFileTo(
+  translator: Translator,
+  inputPath: string,
+  outputPath: string,
+  format: EncodeFormat,
+  options: Record<string, unknown>,
+  file: string = path.basename(inputPath),
+): Promise<TranslatedFile> {
+  const temp = `${outputPath}.${randomBytes(4).toString('hex')}.ganvas-tmp`;
   try {
-    return await realpath(absolute);
-  } catch {
-    const parent = path.dirname(absolute);
-    if (parent === absolute) return absolute;
-    return path.join(await realPathOf(parent), path.basename(absolute));
+    const input = await readFile(inputPath);
+    const translated = await translateImage(translator, input, options, file);
+    const output = await translated.encode(format, { quality: 92 });
+    await writeFile(temp, output);
+    await rename(temp, outputPath);
+    return { input, output, ms: translated.ms, resized: translated.resized !== null };
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
   }
-}
-
-/** Refuses an output folder that is the input folder or inside it. */
-export async function checkFolders(inputDir: string, outputDir: string): Promise<void> {
-  const input = await realPathOf(inputDir);
-  const output = await realPathOf(outputDir);
-  const relative = path.relative(input, output);
-  if (relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))) {
-    throw new UserFacingError(
-      'invalid_request',
-      relative === ''
-        ? `The output folder is the input folder (${inputDir}); GANvas never writes into the input folder: choose another output folder`
-        : `The output folder ${outputDir} is inside the input folder ${inputDir}; GANvas never writes into the input folder: choose a folder outside it`,
-    );
-  }
-}
-
-/** Output names: same base name; JPEG and WebP keep their format, the rest become PNG. Clashes (a.gif, a.png) get the old extension kept. */
-export function outputNames(files: string[]): Map<string, { name: string; format: EncodeFormat }> {
-  const names = new Map<string, { name: string; format: EncodeFormat }>();
-  const used = new Set<string>();
-  for (const file of files) {
-    const ext = path.extname(file).toLowerCase();
-    const format: EncodeFormat = ext === '.jpg' || ext === '.jpeg' ? 'jpeg' : ext === '.webp' ? 'webp' : 'png';
-    const base = path.basename(file, path.extname(file));
-    let name = format === 'png' ? `${base}.png` : file;
-    if (used.has(name.toLowerCase())) name = `${file}.${format === 'jpeg' ? 'jpg' : format}`;
-    used.add(name.toLowerCase());
-    names.set(file, { name, format });
-  }
-  return names;
 }
 
 export async function translateFolder(job: FolderTranslation): Promise<FolderTranslationResult> {
@@ -102,19 +98,13 @@ export async function translateFolder(job: FolderTranslation): Promise<FolderTra
     } else {
       const { name, format } = names.get(file)!;
       const outputPath = path.join(job.outputDir, name);
-      const temp = `${outputPath}.ganvas-tmp`;
       try {
-        const input = await readFile(path.join(job.inputDir, file));
-        const translated = await translateImage(job.translator, input, job.options ?? {}, file);
-        const bytes = await translated.encode(format, { quality: 92 });
-        await writeFile(temp, bytes);
-        await rename(temp, outputPath);
-        if (translated.resized) result.resized += 1;
-        await job.onTranslated?.({ file, input, output: bytes, outputPath, ms: translated.ms });
+        const written = await translateFileTo(job.translator, path.join(job.inputDir, file), outputPath, format, job.options ?? {}, file);
+        if (written.resized) result.resized += 1;
+        await job.onTranslated?.({ file, input: written.input, output: written.output, outputPath, ms: written.ms });
         job.journal?.markDone(file);
         result.translated += 1;
       } catch (error) {
-        await rm(temp, { force: true });
         // Whole-run problems (invalid options, a broken model) would fail every file the same way: stop at once.
         if (error instanceof UserFacingError) throw error;
         const reason = error instanceof ImageDecodeError ? error.reason : error instanceof Error ? error.message : String(error);

@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import type { ResourceLimits } from 'node:worker_threads';
 import { takeDataFolder } from '../data-dir.js';
 import type { OwnerLock } from '../owner-lock.js';
-import { cleanAfterJob, cleanAtStart } from './leftovers.js';
+import { cleanAfterJob, cleanAtStart, type JobOnDisk } from './leftovers.js';
 import { journalPath } from './job-journal.js';
 import { jobLogPath, openJobLogs } from './job-log.js';
 import { loadJobRecord, loadJobRecords, recordPath, saveJobRecord } from './job-records.js';
@@ -59,6 +59,11 @@ export interface JobQueueOptions {
   log?: (message: string) => void;
   /** Bound on each job's kept log (`<dataDir>/jobs/<id>.log.jsonl`), in bytes. */
   maxLogBytes?: number;
+  /**
+   * Jobs another queue keeps in this data folder (the Redis queue's,
+   * redis-queue/): the start-up clean leaves the uploads they name alone.
+   */
+  otherJobs?: JobOnDisk[];
 }
 
 /** Who holds the worker and who waits, in the order they will run. */
@@ -388,7 +393,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   }
   cleanAtStart(
     dataDir,
-    [...jobs.values()].map(({ info, params }) => ({ id: info.id, kind: info.kind, status: info.status, params })),
+    [...[...jobs.values()].map(({ info, params }) => ({ id: info.id, kind: info.kind, status: info.status, params })), ...(options.otherJobs ?? [])],
     interrupted,
     report,
   );

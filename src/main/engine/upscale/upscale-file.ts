@@ -21,8 +21,8 @@ import { createPngRowWriter } from './png-stream.js';
 import { tileLayoutFor } from './tile-layout.js';
 import { countTiles, defaultMaxBandBytes, upscaleTiled, type TileLayout, type UpscaleWindow } from './tiling.js';
 
-export type UpscaleFormat = 'png' | 'jpeg' | 'webp';
-export const upscaleFormats: readonly UpscaleFormat[] = ['png', 'jpeg', 'webp'];
+import { defaultOutputName, extensionFor, formatFromName, upscaleFormats, type UpscaleFormat } from './output-name.js';
+export { defaultOutputName, extensionFor, formatFromName, upscaleFormats, type UpscaleFormat } from './output-name.js';
 
 export interface UpscaleProgress {
   file: string;
@@ -67,23 +67,6 @@ export class UpscaleFileError extends Error {
   constructor(readonly file: string, reason: string) {
     super(`${path.basename(file)}: ${reason}`);
   }
-}
-
-export function formatFromName(file: string): UpscaleFormat | undefined {
-  const ext = path.extname(file).toLowerCase();
-  if (ext === '.png') return 'png';
-  if (ext === '.jpg' || ext === '.jpeg') return 'jpeg';
-  if (ext === '.webp') return 'webp';
-  return undefined;
-}
-
-export function extensionFor(format: UpscaleFormat): string {
-  return format === 'jpeg' ? '.jpg' : `.${format}`;
-}
-
-/** `<name>-x<scale>.<ext>` for a given input, format and scale. */
-export function defaultOutputName(input: string, scale: number, format: UpscaleFormat): string {
-  return `${path.basename(input, path.extname(input))}-x${scale}${extensionFor(format)}`;
 }
 
 function outputFormat(decodedFormat: string, options: UpscaleOptions, output: string): UpscaleFormat {

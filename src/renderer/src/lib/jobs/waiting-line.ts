@@ -25,8 +25,10 @@ export function progressPhrase(progress: JobInfo['progress']): string {
   return progress.done > 0 ? `${unit} ${Math.floor(progress.done).toLocaleString('en')}` : 'starting';
 }
 
-export function waitingLine(job: Pick<JobInfo, 'id' | 'status'>, jobs: readonly JobInfo[], order: QueueOrder): string {
+export function waitingLine(job: Pick<JobInfo, 'id' | 'status'> & Partial<Pick<JobInfo, 'queue'>>, jobs: readonly JobInfo[], order: QueueOrder): string {
   if (job.status !== 'queued') return '';
+  // Jobs on the Redis queue wait for a `ganvas worker`, not for this studio's worker.
+  if (job.queue === 'redis') return 'Waiting for a worker to take it (ganvas worker --redis …)';
   const holder = order.current === null || order.current === job.id ? undefined : jobs.find((candidate) => candidate.id === order.current);
   const position = order.waiting.indexOf(job.id);
   const queuedAhead = position < 0 ? 0 : position;
