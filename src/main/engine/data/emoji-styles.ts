@@ -152,3 +152,48 @@ export async function buildUnpairedEmojiDataset(outDir: string, from: EmojiSetNa
   );
   return { trainA: trainA.length, trainB: trainB.length, test: held.length };
 }
+
+/** The four styles a multi-domain set is drawn from by default: about 1,500 names are in all of them. */
+export const defaultDomainSets: readonly EmojiSetName[] = ['twemoji', 'noto', 'fluent-emoji-flat', 'fluent-emoji'];
+
+export interface DomainEmojiCounts {
+  /** Names per domain in train/. */
+  train: number;
+  /** Held-out names per domain in test/. */
+  test: number;
+  domains: EmojiSetName[];
+}
+
+/**
+ * Writes a multi-domain (StarGAN) dataset: train/<set>/ and test/<set>/ for
+ * each style, every folder with the same names (`<icon>.png` on white), so
+ * every image has a true counterpart in every other style. Held-out names
+ * are chosen by the same hash as the other emoji sets, and never trained on.
+ */
+export async function buildDomainEmojiDataset(outDir: string, names: readonly EmojiSetName[], options: EmojiDatasetOptions): Promise<DomainEmojiCounts> {
+  const unique = [...new Set(names)];
+  if (unique.length < 2) throw new Error(`a multi-domain set needs at least 2 different styles, got ${unique.join(', ') || 'none'}`);
+  const sets = await Promise.all(unique.map((name) => loadEmojiSet(name)));
+  const fraction = options.testFraction ?? 0.1;
+  const limit = options.limit ?? Infinity;
+  const shared = sharedNames(sets);
+  const held = shared.filter((name) => isHeldOut(name, fraction)).slice(0, limit);
+  const training = shared.filter((name) => !isHeldOut(name, fraction)).slice(0, limit);
+  const jobs = sets.flatMap((set) => [
+    ...training.map((name) => ({ folder: join('train', set.name), set, name })),
+    ...held.map((name) => ({ folder: join('test', set.name), set, name })),
+  ]);
+  for (const set of sets) for (const split of ['train', 'test']) await mkdir(join(outDir, split, set.name), { recursive: true });
+  let done = 0;
+  for (const job of jobs) {
+    await writeFile(join(outDir, job.folder, `${job.name}.png`), await renderIcon(job.set, job.name, options.size));
+    options.onProgress?.(++done, jobs.length);
+  }
+  await writeFile(
+    join(outDir, 'README.txt'),
+    `Emoji styles as domains, rendered by GANvas at ${options.size} px: ` +
+      unique.map((name) => `${name}/ = ${emojiSets[name].title} (@iconify-json/${name}, ${emojiSets[name].licence})`).join('; ') +
+      `.\ntrain/ holds ${training.length} drawings in every style, test/ ${held.length} held-out drawings in every style (the same names in each folder).\n`,
+  );
+  return { train: training.length, test: held.length, domains: unique };
+}
