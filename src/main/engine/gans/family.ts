@@ -160,6 +160,11 @@ export interface FamilyDescriptor<C extends FamilyConfig = FamilyConfig> {
    * changes nothing.
    */
   withDataFacts?(config: C, facts: DatasetFacts): C;
+  /**
+   * For families on 'domains' data: the translate options that ask a model
+   * for one of its domains by name (evaluation translates into each).
+   */
+  translateToDomain?(domain: string): Record<string, unknown>;
   /** The tfjs side of the family. */
   loadModel(): Promise<FamilyModule<C>>;
 }
