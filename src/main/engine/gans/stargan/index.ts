@@ -62,5 +62,6 @@ export const stargan: FamilyDescriptor<StarGanConfig> = {
     { flag: 'strip', key: 'strip', help: 'N > 0: the input and N images moving in even steps to the target, side by side' },
   ],
   withDataFacts,
+  translateToDomain: (domain: string) => ({ domain, strip: 0 }),
   loadModel: async () => (await import('./model.js')).starganModel as FamilyModule<StarGanConfig>,
 };

@@ -22,6 +22,12 @@
  *          one logit per domain.
  * The discriminator is built for the training size; only the generator is
  * needed to translate, at any size.
+ *
+ * Initial weights: the authors keep PyTorch's default (Kaiming-uniform)
+ * initialisation. The discriminator, which has no normalisation, starts from
+ * He-normal weights of that family (with N(0, 0.02) its scores shrink about
+ * fifty-fold a layer and it starts at 0 for every input); the generator,
+ * normalised after every convolution, from the N(0, 0.02) of the other families.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createWeightInit, InputResidual, instanceNorm } from '../shared/layers/index.js';
@@ -102,12 +108,12 @@ export function buildStarGanDiscriminator(options: StarGanDiscriminatorOptions):
   const input = tf.input({ name: 'image', shape: [size, size, channels] });
   let x = input;
   for (let n = 0; n < layers; n++) {
-    x = apply(tf.layers.conv2d({ name: `conv${n + 1}`, filters: ndf * 2 ** n, kernelSize: 4, strides: 2, padding: 'same', useBias: true, kernelInitializer: init.normal() }), x);
+    x = apply(tf.layers.conv2d({ name: `conv${n + 1}`, filters: ndf * 2 ** n, kernelSize: 4, strides: 2, padding: 'same', useBias: true, kernelInitializer: init.heNormal() }), x);
     x = apply(tf.layers.leakyReLU({ name: `conv${n + 1}_lrelu`, alpha: 0.01 }), x);
   }
   const side = discriminatorMapSide(size, layers);
-  const src = apply(tf.layers.conv2d({ name: 'src', filters: 1, kernelSize: 3, strides: 1, padding: 'same', useBias: false, kernelInitializer: init.normal() }), x);
-  const clsMap = apply(tf.layers.conv2d({ name: 'cls', filters: domains, kernelSize: side, strides: 1, padding: 'valid', useBias: false, kernelInitializer: init.normal() }), x);
+  const src = apply(tf.layers.conv2d({ name: 'src', filters: 1, kernelSize: 3, strides: 1, padding: 'same', useBias: false, kernelInitializer: init.heNormal() }), x);
+  const clsMap = apply(tf.layers.conv2d({ name: 'cls', filters: domains, kernelSize: side, strides: 1, padding: 'valid', useBias: false, kernelInitializer: init.heNormal() }), x);
   const cls = apply(tf.layers.flatten({ name: 'cls_logits' }), clsMap);
   return tf.model({ name: 'stargan_D', inputs: input, outputs: [src, cls] });
 }
