@@ -202,7 +202,7 @@ export function starGanTranslateOptions(domains: readonly string[] = []) {
           ctx.addIssue({ code: 'custom', path: [path], message: error.message });
         }
       };
-      check('target', () => resolveTarget(options as StarGanTranslateOptions, domains));
+      check(Object.values(options.mix ?? {}).some((w) => (w ?? 0) > 0) ? 'mix' : 'domain', () => resolveTarget(options as StarGanTranslateOptions, domains));
       if (options.from !== undefined) check('from', () => parseDomainTarget(options.from!, domains));
     });
 }

@@ -228,7 +228,7 @@ class StarGanModel extends StarGanTranslator implements GanModel<StarGanConfig, 
     const { targets, alpha } = this.draws(batch, context);
     const step = new TrainingStep();
     try {
-      const target = step.keep(tf.oneHot(targets, this.domains.length).toFloat() as tf.Tensor2D);
+      const target = step.keep(tf.tidy(() => tf.oneHot(targets, this.domains.length).toFloat() as tf.Tensor2D));
       const mixing = step.keep(tf.tensor1d(alpha));
       // D first (the authors' order), on real images and on fakes of the current G.
       const fake = step.keep(this.generate(real, target, true));
@@ -309,7 +309,7 @@ export const starganModel: FamilyModule<StarGanConfig, DomainBatch> = {
     return {
       step: 0,
       images: tf.randomUniform([batchSize, config.size, config.size, config.channels], -1, 1) as tf.Tensor4D,
-      labels: tf.oneHot(domainIndex, count).toFloat() as tf.Tensor2D,
+      labels: tf.tidy(() => tf.oneHot(domainIndex, count).toFloat() as tf.Tensor2D),
       domainIndex,
     };
   },
