@@ -32,7 +32,7 @@ console.log(`backend: ${report.active}`);
 if (!existsSync(join(dataDir, 'test'))) {
   console.log(`rendering ${defaultDomainSets.join(', ')} into ${dataDir} …`);
   const counts = await buildDomainEmojiDataset(dataDir, defaultDomainSets, { size: 64 });
-  console.log(`  ${counts.train} training and ${counts.test} held-out drawings in each of ${counts.domains.length} styles`);
+  console.log(`  ${counts.train} training and ${counts.test} held-out drawings in each of ${counts.domains.length} styles; left out (unrenderable): ${counts.skipped.join(", ") || "none"}`);
 }
 const requested: Record<string, unknown> = {
   size: 64,

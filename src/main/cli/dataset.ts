@@ -101,6 +101,7 @@ export async function datasetCommand(argv: string[], output: CommandOutput = con
       const counts = await buildDomainEmojiDataset(args.out, sets as (keyof typeof emojiSets)[], { ...common, onProgress: onProgress('images') });
       if (output.isTTY) output.out('\n');
       output.out(`${counts.domains.length} styles (${counts.domains.join(', ')}), each with ${counts.train} training and ${counts.test} held-out drawings, in ${args.out}\n`);
+      if (counts.skipped.length) output.out(`left out ${counts.skipped.length} drawings a style could not render: ${counts.skipped.join(', ')}\n`);
       return 0;
     }
     if (args.kind === 'emoji-styles') {
