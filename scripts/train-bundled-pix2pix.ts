@@ -5,6 +5,7 @@
  *
  *   node --import tsx scripts/train-bundled-pix2pix.ts [RUN_DIR] [--steps N]
  *     [--gan-weight W] [--gan-loss vanilla|lsgan|hinge] [--label-smoothing S] [--seed N]
+ *     [--hints N]   (colour hints: at most N marks painted from the target on each sketch)
  *
  * The loss options default to the engine's (the paper's) values; a resumed run
  * keeps the ones stored in its checkpoint.
@@ -24,6 +25,7 @@ const { values, positionals } = parseArgs({ allowPositionals: true, options: {
     'gan-loss': { type: 'string' },
     'label-smoothing': { type: 'string' },
     seed: { type: 'string' },
+    hints: { type: 'string' },
   },
 });
 const runDir = resolve(positionals[0] ?? '.bundled-training/pix2pix-openmoji-64');
@@ -55,6 +57,7 @@ const config = {
   ...(values['gan-weight'] === undefined ? {} : { ganWeight: Number(values['gan-weight']) }),
   ...(values['gan-loss'] === undefined ? {} : { ganLoss: values['gan-loss'] }),
   ...(values['label-smoothing'] === undefined ? {} : { labelSmoothing: Number(values['label-smoothing']) }),
+  ...(values.hints === undefined ? {} : { colourHints: Number(values.hints) }),
 };
 const { config: parsed } = await resolveRunConfig(pix2pix, { runDir, requested: config, resume: true });
 console.log(`config: ${JSON.stringify(parsed)}`);

@@ -113,6 +113,24 @@ it('prints L1, PSNR and SSIM; the trained model beats the untrained one', async 
   // The OpenMoji colour targets are not grey, so their colourfulness is above 0.
   expect((report as unknown as { targetColourfulness: number }).targetColourfulness).toBeGreaterThan(1);
 
+  // Colour hints: every model at each count, a compared model (here the same run folder again), and the flood-fill baseline at the counts above 0.
+  const hinted = capture();
+  expect(await evalCommand(['--model', run, '--data', data, '--hints', '0,5', '--compare', run, '--json'], hinted), hinted.stderr()).toBe(0);
+  const rows = (JSON.parse(hinted.stdout()) as { results: EvalRow[] }).results;
+  expect(rows.map((r) => [r.name, r.hints])).toEqual([
+    ['trained', 0],
+    ['trained', 5],
+    ['run', 0],
+    ['run', 5],
+    ['flood hints (no network)', 5],
+  ]);
+  expect(rows[2]!.l1).toBe(rows[0]!.l1);
+  // The same points for every model: the hinted scores repeat exactly too.
+  expect(rows[3]!.l1).toBe(rows[1]!.l1);
+  // The flood baseline paints the hinted regions: its output has colour.
+  expect(rows[4]!.colourfulness).toBeGreaterThan(0);
+  expect(await evalCommand(['--model', run, '--data', data, '--hints', '5,x'], capture())).toBe(2);
+
   const missing = capture();
   expect(await evalCommand(['--model', data, '--data', data], missing)).toBe(1);
   expect(missing.stderr()).toMatch(/is neither a training run folder \(with checkpoint\/\) nor a model folder \(with model.json\)/);

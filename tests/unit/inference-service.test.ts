@@ -59,6 +59,22 @@ it('resizes other sizes to the model\'s and the result back, and says so', async
   expect([atModelSize.width, atModelSize.height]).toEqual([16, 16]);
 });
 
+it('enlarges the network\'s result ×2 or ×4 with ESRGAN when asked (the Doodle view\'s crisp pane), and refuses other factors', async () => {
+  const plain = await service.translate('run:a', square);
+  const large = await service.translate('run:a', square, { enlarge: 4 });
+  expect([large.width, large.height]).toEqual([64, 64]);
+  expect(await sharp(large.image).metadata()).toMatchObject({ format: 'png', width: 64, height: 64 });
+  expect(large.note).toMatch(/16×16 result was enlarged ×4 with ESRGAN slim/);
+  // The enlargement is of the same result: shrunk back it is close to it (mean |difference| on 0–255).
+  const back = await sharp(large.image).resize(16, 16, { kernel: 'cubic' }).removeAlpha().raw().toBuffer();
+  const original = await sharp(plain.image).removeAlpha().raw().toBuffer();
+  let difference = 0;
+  for (let i = 0; i < back.length; i++) difference += Math.abs(back[i]! - original[i]!);
+  expect(difference / back.length).toBeLessThan(20);
+  expect((await service.translate('run:a', square, { enlarge: 2 })).width).toBe(32);
+  await expect(service.translate('run:a', square, { enlarge: 3 })).rejects.toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/enlarge must be 2 or 4/) });
+});
+
 it('lets the newest request on a channel replace the ones still waiting', async () => {
   const first = service.translate('run:a', square, { channel: 'doodle' });
   const replaced = service.translate('run:a', square, { channel: 'doodle' });

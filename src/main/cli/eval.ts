@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { consoleOutput, formatDuration, type CommandOutput } from './train-output.js';
 import { parseCommandLine, UsageError } from './usage.js';
 
-export const evalHelp = `Usage: ganvas eval --model RUN_DIR --data DIR [--split test] [--baselines] [--json]
+export const evalHelp = `Usage: ganvas eval --model RUN_DIR --data DIR [--split test] [--baselines] [--hints 0,1,5,20] [--json]
 
 Scores a paired (pix2pix) model on held-out pairs: L1 (mean absolute error),
 PSNR (dB) and SSIM, on RGB in [0, 1]; lower L1 and higher PSNR/SSIM are better.
@@ -43,6 +43,14 @@ Options:
                         (no discriminator) trained on the train split for as many
                         steps as the model; it is kept in RUN_DIR/baselines/l1-only
   --baseline-steps N    train the L1-only baseline for N steps instead
+  --hints LIST          paired models: score with colour hints on the sketches, for each
+                        count in LIST (e.g. 0,1,5,20): that many 3×3 points in the true
+                        target's colours, the same points for every model (fixed seed);
+                        adds the "flood the hints into their regions" baseline, which
+                        needs no network
+  --compare DIR         paired models: also score this model (a model folder or a run
+                        folder), e.g. the unguided model a hint model should beat;
+                        may be given more than once
   --features NAME       unpaired models: the feature network for KID, inception-v3
                         (default), mobilenet-v2 (faster) or none
   --classifier-steps N  multi-domain models: training steps of the domain classifier (default 400)
@@ -60,10 +68,15 @@ interface EvalArgs {
   json: boolean;
   features: 'inception-v3' | 'mobilenet-v2' | 'none';
   classifierSteps?: number;
+  /** Hint counts to score at; empty: plain sketches only. */
+  hints: number[];
+  compare: string[];
 }
 
 export interface EvalRow {
   name: string;
+  /** Colour hint points on each sketch (absent: scored without --hints). */
+  hints?: number;
   /** Training steps of the scored generator (0 for the untrained one). */
   step: number;
   l1: number;
@@ -93,6 +106,8 @@ function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
       json: { type: 'boolean', default: false },
       features: { type: 'string', default: 'inception-v3' },
       'classifier-steps': { type: 'string' },
+      hints: { type: 'string' },
+      compare: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
     { allowPositionals: false },
@@ -108,8 +123,18 @@ function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
   if (features !== 'inception-v3' && features !== 'mobilenet-v2' && features !== 'none') {
     throw new UsageError(`--features must be inception-v3, mobilenet-v2 or none, got "${features}"`);
   }
+  const hints =
+    values.hints === undefined
+      ? []
+      : values.hints.split(',').map((text) => {
+          const n = Number(text.trim());
+          if (!Number.isInteger(n) || n < 0 || n > 1000) throw new UsageError(`--hints takes counts 0–1000 separated by commas, got "${values.hints}"`);
+          return n;
+        });
   return {
     features,
+    hints,
+    compare: (values.compare ?? []).map((dir) => resolve(dir)),
     model: resolve(values.model),
     data: resolve(values.data),
     split: values.split ?? 'test',
@@ -121,6 +146,23 @@ function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
   };
 }
 
+/** A paired model to compare with: a run folder (its checkpoint) or an exported model folder. */
+async function loadPairedModel(dir: string, loadCheckpoint: typeof import('../engine/train/index.js').loadCheckpoint) {
+  const name = dir.split(/[\\/]/).filter(Boolean).pop() ?? dir;
+  if (await stat(join(dir, 'checkpoint')).catch(() => null)) {
+    const loaded = await loadCheckpoint(dir);
+    if (loaded.family.dataset !== 'paired') throw new Error(`--compare ${dir}: a ${loaded.family.title} model is not a paired model`);
+    return { name, step: loaded.step, model: loaded.model };
+  }
+  const { loadExportedModel } = await import('../engine/models/load-exported-model.js');
+  const exported = await loadExportedModel(dir);
+  if (exported.family.dataset !== 'paired') {
+    exported.model.dispose();
+    throw new Error(`--compare ${dir}: a ${exported.family.title} model is not a paired model`);
+  }
+  return { name, step: exported.manifest.step ?? 0, model: exported.model };
+}
+
 /** The family a run folder's checkpoint names, read without loading it. */
 async function familyOfRun(runDir: string) {
   const [{ readRunManifest }, { families }] = await Promise.all([import('../engine/train/checkpoint/manifest.js'), import('../engine/gans/registry.js')]);
@@ -129,9 +171,18 @@ async function familyOfRun(runDir: string) {
 }
 
 function table(rows: EvalRow[], images: number, split: string, targetColourfulness: number): string {
-  const header = ['model', 'steps', 'L1 ↓', 'PSNR dB ↑', 'SSIM ↑', 'colourfulness'];
-  const cells = rows.map((row) => [row.name, String(row.step), row.l1.toFixed(4), row.psnr.toFixed(2), row.ssim.toFixed(4), row.colourfulness.toFixed(1)]);
-  cells.push(['held-out targets', '', '', '', '', targetColourfulness.toFixed(1)]);
+  const withHints = rows.some((row) => row.hints !== undefined);
+  const header = ['model', ...(withHints ? ['hints'] : []), 'steps', 'L1 ↓', 'PSNR dB ↑', 'SSIM ↑', 'colourfulness'];
+  const cells = rows.map((row) => [
+    row.name,
+    ...(withHints ? [String(row.hints ?? 0)] : []),
+    String(row.step),
+    row.l1.toFixed(4),
+    row.psnr.toFixed(2),
+    row.ssim.toFixed(4),
+    row.colourfulness.toFixed(1),
+  ]);
+  cells.push(['held-out targets', ...(withHints ? [''] : []), '', '', '', '', targetColourfulness.toFixed(1)]);
   const widths = header.map((title, i) => Math.max(title.length, ...cells.map((cell) => cell[i]!.length)));
   const line = (cell: string[]) => cell.map((text, i) => (i === 0 ? text.padEnd(widths[i]!) : text.padStart(widths[i]!))).join('  ');
   return [`${images} held-out pairs (split ${split})`, line(header), ...cells.map(line)].join('\n') + '\n';
@@ -191,21 +242,38 @@ export async function evalCommand(argv: string[], output: CommandOutput = consol
     const held = await openPairedDataset(args.data, { size: config.size, loadSize: config.size, flip: false, seed: config.seed, split: args.split });
     for (const warning of held.warnings) say(`warning: ${warning}\n`);
     const count = Math.min(held.size, args.limit ?? Infinity);
-    const pairs = async function* () {
-      for (let i = 0; i < count; i++) yield await held.batchAt(i, 1);
-    };
+    const { hintedPairs, floodBaseline } = await import('../engine/train/hinted-evaluation.js');
+    const pairs = (hints: number | undefined) => hintedPairs(count, (i) => held.batchAt(i, 1), hints ?? 0);
+    const hintCounts: (number | undefined)[] = args.hints.length > 0 ? args.hints : [undefined];
 
     const rows: EvalRow[] = [];
     let targetColourfulness = 0;
     const score = async (name: string, step: number, model: Parameters<typeof evaluatePaired>[0]): Promise<void> => {
-      const { l1, psnr, ssim, colourfulness, targetColourfulness: targets } = await evaluatePaired(model, pairs());
-      rows.push({ name, step, l1, psnr, ssim, colourfulness });
-      targetColourfulness = targets;
+      for (const hints of hintCounts) {
+        const { l1, psnr, ssim, colourfulness, targetColourfulness: targets } = await evaluatePaired(model, pairs(hints));
+        rows.push({ name, ...(hints !== undefined ? { hints } : {}), step, l1, psnr, ssim, colourfulness });
+        targetColourfulness = targets;
+      }
     };
     try {
       await score('trained', loaded.step, loaded.model);
     } finally {
       loaded.model.dispose();
+    }
+    for (const dir of args.compare) {
+      const other = await loadPairedModel(dir, loadCheckpoint);
+      try {
+        await score(other.name, other.step, other.model);
+      } finally {
+        other.model.dispose();
+      }
+    }
+    if (args.hints.some((n) => n > 0)) {
+      const flood = floodBaseline(config);
+      for (const hints of args.hints.filter((n) => n > 0)) {
+        const { l1, psnr, ssim, colourfulness } = await evaluatePaired(flood, pairs(hints));
+        rows.push({ name: 'flood hints (no network)', hints, step: 0, l1, psnr, ssim, colourfulness });
+      }
     }
     if (args.baselines) {
       const untrained = (await family.loadModel()).buildInference(config);

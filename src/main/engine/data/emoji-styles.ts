@@ -94,7 +94,7 @@ export function unpairedSide(name: string): 'A' | 'B' {
 }
 
 /** The icon on white, size×size: a drawing that is not square is centred, so every style's image lines up with the others'. */
-async function renderIcon(set: EmojiSet, name: string, size: number): Promise<Buffer> {
+export async function renderIcon(set: EmojiSet, name: string, size: number): Promise<Buffer> {
   const image = await decodeImage(Buffer.from(iconSvg(set, name)), { name: `${set.name}:${name}`, svgSize: size, flatten: true });
   const png = await encodeImage(image, 'png');
   if (image.width === size && image.height === size) return png;

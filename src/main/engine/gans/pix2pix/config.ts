@@ -41,6 +41,14 @@ export const Pix2PixConfigSchema = FamilyConfigBase.extend({
   ganWeight: z.number().min(0).max(100).default(1).meta({ title: 'λ GAN', description: 'Weight of the adversarial term; 0 trains G on L1 alone (no discriminator).' }),
   /** Dropout rate in G's first three decoder layers (paper: 0.5); 0 turns the noise off. */
   dropout: z.number().min(0).max(0.9).default(0.5).meta({ title: 'Dropout', description: "Dropout in G's first three decoder layers; 0 turns the noise off." }),
+  /**
+   * Colour hints painted on the training inputs from the target (data/colour-hints.ts, after Zhang et al.
+   * 2017): the most marks on one image, 0 for none. A model trained with hints follows the colours a user
+   * paints on the canvas and still works on a bare sketch.
+   */
+  colourHints: z.number().int().min(0).max(64).default(0).meta({ title: 'Colour hints', description: 'Most colour marks painted from the target on a training sketch (points, strokes, fills); 0: the model ignores colours on the canvas.' }),
+  /** Share of training sketches that get no hint, so the model keeps working without them. */
+  hintlessShare: z.number().min(0).max(1).default(0.25).meta({ title: 'Sketches without hints', description: 'Share of training sketches that get no colour hint when hints are on.' }),
   /** PatchGAN down-sampling layers; unset: 3 (the 70×70 PatchGAN), fewer for images under 32 px. */
   discriminatorLayers: z.number().int().min(1).max(8).optional().meta({ title: 'Discriminator layers', description: 'PatchGAN down-sampling layers; empty: 3 (70×70 patches), fewer for small images.' }),
 }).superRefine((config, ctx) => {

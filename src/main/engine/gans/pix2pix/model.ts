@@ -9,7 +9,8 @@
  * non-saturating loss) rather than minimising log(1 − D(x, G(x))).
  */
 import * as tf from '@tensorflow/tfjs';
-import { seedFor } from '../../random.js';
+import { evaluationHints, paintHints, sampleTrainingHints } from '../../data/colour-hints.js';
+import { SeededRandom, seedFor } from '../../random.js';
 import type { BuildOptions, FamilyModule, GanModel, InferenceModel, StepContext } from '../family.js';
 import { reseedDropout } from '../shared/layers/index.js';
 import { discriminatorLoss, generatorLoss, l1Loss } from '../shared/losses.js';
@@ -36,11 +37,36 @@ export interface PairedBatch {
 const LOSS_NAMES = ['G_GAN', 'G_L1', 'D_real', 'D_fake'] as const;
 const L1_ONLY_LOSS_NAMES = ['G_L1'] as const;
 const VISUAL_NAMES = ['input', 'output', 'target'] as const;
+/** Point hints on the sample grid's sketches of a model trained with hints (a fixed set, so grids compare). */
+const SAMPLE_HINTS = 5;
+
+/** A paired batch's sketches with colour hints painted from the targets; null where the images are not RGB. */
+function withHints(
+  input: tf.Tensor4D,
+  target: tf.Tensor4D,
+  hintsFor: (sketch: Float32Array, target: Float32Array, size: number, index: number) => Parameters<typeof paintHints>[1],
+): tf.Tensor4D | null {
+  const [n, height, width, channels] = input.shape;
+  if (channels !== 3 || height !== width) return null;
+  const sketches = input.dataSync() as Float32Array;
+  const targets = target.dataSync() as Float32Array;
+  const out = new Float32Array(sketches.length);
+  const each = height * width * 3;
+  for (let i = 0; i < n; i++) {
+    const sketch = sketches.subarray(i * each, (i + 1) * each);
+    const goal = targets.subarray(i * each, (i + 1) * each);
+    out.set(paintHints(sketch, hintsFor(sketch, goal, width, i)), i * each);
+  }
+  return tf.tensor4d(out, input.shape);
+}
 
 function buildGenerator(config: Pix2PixConfig, seed: number): tf.LayersModel {
   const { size, channels, ngf, norm, dropout } = config;
   return buildUnetGenerator({ size, inChannels: channels, outChannels: channels, ngf, norm, dropout, seed });
 }
+
+/** Every pixel of a blank canvas is at least this light, on [-1, 1] (98 % white). */
+const BLANK_LEVEL = 0.96;
 
 /** G alone: what the studio needs to translate. */
 class Pix2PixTranslator implements InferenceModel<Pix2PixConfig> {
@@ -70,8 +96,19 @@ class Pix2PixTranslator implements InferenceModel<Pix2PixConfig> {
   }
 
   translate(input: tf.Tensor4D, options: Record<string, unknown> = {}): tf.Tensor4D {
-    const { noise, seed } = options as Partial<Pix2PixTranslateOptions>;
     this.checkInput(input);
+    const output = this.generate(input, options);
+    // Nothing drawn, nothing made: an empty canvas (white paper) stays white, not a ghost of the average drawing.
+    return tf.tidy(() => {
+      const blank = tf.greater(tf.min(input, [1, 2, 3], true), BLANK_LEVEL);
+      const result = tf.where(tf.broadcastTo(blank, output.shape), tf.onesLike(output), output) as tf.Tensor4D;
+      output.dispose();
+      return result;
+    });
+  }
+
+  private generate(input: tf.Tensor4D, options: Record<string, unknown>): tf.Tensor4D {
+    const { noise, seed } = options as Partial<Pix2PixTranslateOptions>;
     const { G } = this;
     if (!noise) return tf.tidy(() => G.apply(input, { training: false }) as tf.Tensor4D);
 
@@ -129,13 +166,23 @@ class Pix2PixModel extends Pix2PixTranslator implements GanModel<Pix2PixConfig, 
   }
 
   async trainStep(batch: PairedBatch, context: StepContext): Promise<Record<string, number>> {
-    const { input, target } = this.pairOf(batch);
+    const pair = this.pairOf(batch);
+    const { target } = pair;
     const { G, D } = this.networks;
-    const { ganLoss, labelSmoothing, l1Weight, ganWeight } = this.config;
+    const { ganLoss, labelSmoothing, l1Weight, ganWeight, colourHints, hintlessShare } = this.config;
     // Same seed for every forward pass below, so D judges exactly the output G is then trained on.
     reseedDropout(G, seedFor(context.seed, 'pix2pix-noise', context.step));
     const step = new TrainingStep();
     try {
+      // The sketch as a user would leave it: lines plus colour marks taken from the target (none for some).
+      let input = pair.input;
+      if (colourHints > 0) {
+        const random = new SeededRandom(seedFor(context.seed, 'pix2pix-hints', context.step));
+        const hinted = withHints(pair.input, target, (sketch, goal, size) =>
+          sampleTrainingHints(sketch, goal, size, size, random, { maxHints: colourHints, noHintShare: hintlessShare }),
+        );
+        if (hinted) input = step.keep(hinted);
+      }
       if (ganWeight > 0) {
         // D step on (input, target) against (input, G(input)); G gets no gradient here.
         // G's forward runs again inside the G step below: one extra forward pass
@@ -167,8 +214,13 @@ class Pix2PixModel extends Pix2PixTranslator implements GanModel<Pix2PixConfig, 
   }
 
   samples(batch: PairedBatch): Record<string, tf.Tensor4D> {
-    const { input, target } = this.pairOf(batch);
-    return { input: input.clone(), output: this.translate(input, {}), target: target.clone() };
+    const { input: sketch, target } = this.pairOf(batch);
+    const hinted =
+      this.config.colourHints > 0
+        ? withHints(sketch, target, (_sketch, goal, size, index) => evaluationHints(goal, size, size, SAMPLE_HINTS, seedFor(this.config.seed, 'sample-hints', index)))
+        : null;
+    const input = hinted ?? sketch.clone();
+    return { input, output: this.translate(input, {}), target: target.clone() };
   }
 
   override dispose(): void {

@@ -5,6 +5,7 @@
  * anti-aliased lines, like the rendered line art the bundled model learned from.
  */
 import { floodFill, parseHexColour } from './flood-fill.js';
+import { looksLikePhoto, toLineArt } from '../../../../shared/line-art.js';
 import { fitInside } from './placement.js';
 
 export const paperColour = '#ffffff';
@@ -87,13 +88,22 @@ export class SketchCanvas {
     this.#context.putImageData(snapshot, 0, 0);
   }
 
-  /** Replaces the drawing with an image scaled to fit, centred on white. */
-  place(image: CanvasImageSource, width: number, height: number): void {
+  /**
+   * Replaces the drawing with an image scaled to fit, centred on white. A
+   * photo becomes line art (edges, line-art.ts), since the models draw from
+   * lines; returns which it was.
+   */
+  place(image: CanvasImageSource, width: number, height: number, options: { tracePhotos?: boolean } = {}): 'drawing' | 'photo' {
     const target = fitInside(width, height, this.size);
     this.clear();
     this.#context.imageSmoothingEnabled = true;
     this.#context.imageSmoothingQuality = 'high';
     this.#context.drawImage(image, target.x, target.y, target.width, target.height);
+    const placed = this.#context.getImageData(target.x, target.y, Math.max(1, target.width), Math.max(1, target.height));
+    if (options.tracePhotos === false || !looksLikePhoto(placed)) return 'drawing';
+    toLineArt(placed);
+    this.#context.putImageData(placed, target.x, target.y);
+    return 'photo';
   }
 
   /** Changes the canvas size, keeping the drawing (scaled). */
@@ -103,7 +113,7 @@ export class SketchCanvas {
     copy.width = copy.height = this.size;
     copy.getContext('2d')!.drawImage(this.element, 0, 0);
     this.#context = this.#prepare(size);
-    this.place(copy, copy.width, copy.height);
+    this.place(copy, copy.width, copy.height, { tracePhotos: false });
   }
 
   /** The drawing as PNG bytes in base64 (what the contract carries). */
