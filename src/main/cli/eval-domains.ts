@@ -75,13 +75,16 @@ export async function evalDomains(
   if (!Array.isArray(domains) || domains.length < 2 || !family.translateToDomain) {
     throw new Error(`${family.title} models name no domains to translate into, so they cannot be scored per domain`);
   }
-  const real = await openDomainDataset(args.data, { size: CLASSIFIER_SIZE, seed: config.seed, split: 'train' });
+  // The classifier sees the model's size up to 64 px: at 32 px it confused flat with shaded Fluent
+  // (57% right on held-out emoji after 1,000 steps, against 68% at 64 px).
+  const classifierSize = Math.max(CLASSIFIER_SIZE, Math.min(64, config.size));
+  const real = await openDomainDataset(args.data, { size: classifierSize, seed: config.seed, split: 'train' });
   if (real.domains.join('\u0000') !== domains.join('\u0000')) {
     throw new Error(`the model's domains are ${domains.join(', ')}; ${args.data} has ${real.domains.join(', ')}`);
   }
-  const steps = args.classifierSteps ?? 400;
+  const steps = args.classifierSteps ?? 1500;
   say(`training the domain classifier on ${real.size} real images (${steps} steps) …\n`);
-  const classifier = await trainDomainClassifier(real, { steps, seed: config.seed });
+  const classifier = await trainDomainClassifier(real, { steps, seed: config.seed, size: classifierSize });
   const features = args.features === 'none' ? null : await loadFeatureNetwork(args.features);
   try {
     const options = {

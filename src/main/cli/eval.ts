@@ -53,7 +53,7 @@ Options:
                         may be given more than once
   --features NAME       unpaired models: the feature network for KID, inception-v3
                         (default), mobilenet-v2 (faster) or none
-  --classifier-steps N  multi-domain models: training steps of the domain classifier (default 400)
+  --classifier-steps N  multi-domain models: training steps of the domain classifier (default 1500)
   --json                print the results as JSON
   -h, --help            show this help
 `;

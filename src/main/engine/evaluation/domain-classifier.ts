@@ -9,7 +9,8 @@
  *
  * Four 3×3 stride-2 convolutions (16, 32, 64, 128 filters) with ReLU, global
  * average pooling and one dense layer to a logit per domain; images are
- * resized to 32 px, enough to tell drawing styles apart and fast on a CPU.
+ * resized to a small side (32 px by default; `ganvas eval` uses the model's
+ * size up to 64 px), fast on a CPU.
  * Trained with Adam (lr 1e-3) on seeded, flipped crops of the train split.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -19,6 +20,8 @@ import { createWeightInit } from '../gans/shared/layers/index.js';
 export const CLASSIFIER_SIZE = 32;
 
 export interface DomainClassifierOptions {
+  /** Side the images are resized to (default CLASSIFIER_SIZE). */
+  size?: number;
   steps?: number;
   batchSize?: number;
   seed?: number;
@@ -34,9 +37,9 @@ export interface DomainClassifier {
   dispose(): void;
 }
 
-function buildNetwork(domains: number, seed: number): tf.LayersModel {
+function buildNetwork(domains: number, seed: number, size: number): tf.LayersModel {
   const init = createWeightInit(seed, 'domain_classifier');
-  const input = tf.input({ shape: [CLASSIFIER_SIZE, CLASSIFIER_SIZE, 3] });
+  const input = tf.input({ shape: [size, size, 3] });
   let x = input as tf.SymbolicTensor;
   [16, 32, 64, 128].forEach((filters, i) => {
     x = tf.layers.conv2d({ name: `conv${i + 1}`, filters, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init.heNormal() }).apply(x) as tf.SymbolicTensor;
@@ -46,16 +49,17 @@ function buildNetwork(domains: number, seed: number): tf.LayersModel {
   return tf.model({ name: 'domain_classifier', inputs: input, outputs: logits });
 }
 
-function resized(images: tf.Tensor4D): tf.Tensor4D {
+function resized(images: tf.Tensor4D, size: number): tf.Tensor4D {
   const [, h, w] = images.shape;
-  return h === CLASSIFIER_SIZE && w === CLASSIFIER_SIZE ? images.clone() : tf.image.resizeBilinear(images, [CLASSIFIER_SIZE, CLASSIFIER_SIZE], true);
+  return h === size && w === size ? images.clone() : tf.image.resizeBilinear(images, [size, size], true);
 }
 
 /** Trains a classifier on `data` (the real images of every domain). */
 export async function trainDomainClassifier(data: DomainDataset, options: DomainClassifierOptions = {}): Promise<DomainClassifier> {
   const steps = options.steps ?? 400;
   const batchSize = options.batchSize ?? 16;
-  const network = buildNetwork(data.domains.length, options.seed ?? 0);
+  const size = options.size ?? CLASSIFIER_SIZE;
+  const network = buildNetwork(data.domains.length, options.seed ?? 0, size);
   const optimizer = tf.train.adam(1e-3);
   const recent: number[] = [];
   try {
@@ -63,7 +67,7 @@ export async function trainDomainClassifier(data: DomainDataset, options: Domain
       const batch = await data.batchAt(step, batchSize);
       try {
         const loss = optimizer.minimize(() => {
-          const logits = network.apply(resized(batch.images), { training: true }) as tf.Tensor2D;
+          const logits = network.apply(resized(batch.images, size), { training: true }) as tf.Tensor2D;
           return tf.losses.softmaxCrossEntropy(batch.labels, logits) as tf.Scalar;
         }, true)!;
         const value = (await loss.data())[0]!;
@@ -86,7 +90,7 @@ export async function trainDomainClassifier(data: DomainDataset, options: Domain
     domains: [...data.domains],
     finalLoss: recent.reduce((a, b) => a + b, 0) / Math.max(1, recent.length),
     classify: async (images) => {
-      const predicted = tf.tidy(() => tf.argMax(network.apply(resized(images), { training: false }) as tf.Tensor2D, -1));
+      const predicted = tf.tidy(() => tf.argMax(network.apply(resized(images, size), { training: false }) as tf.Tensor2D, -1));
       try {
         return Array.from(await predicted.data());
       } finally {
