@@ -4,6 +4,8 @@
  * GANvas, with a held-out test/ split fixed by emoji code.
  * `ganvas dataset emoji-styles --from SET --to SET --out DIR`: an unpaired
  * (CycleGAN) dataset of two emoji styles from the @iconify-json sets.
+ * `ganvas dataset emoji-domains --out DIR [--sets A,B,C,D]`: a multi-domain
+ * dataset, one folder per style with the same drawings in each.
  *
  * Exit codes: 0 written, 1 failed, 2 usage error.
  */
@@ -13,6 +15,7 @@ import { parseCommandLine, UsageError } from './usage.js';
 
 export const datasetHelp = `Usage: ganvas dataset openmoji --out DIR [--size 64] [--test-fraction 0.1] [--limit N]
        ganvas dataset emoji-styles --from SET --to SET --out DIR [--size 64] [--test-fraction 0.1] [--limit N]
+       ganvas dataset emoji-domains --out DIR [--sets SET,SET,...] [--size 64] [--test-fraction 0.1] [--limit N]
 
 openmoji: OpenMoji line art (A) and colour (B) emoji as PNG pairs on white:
 DIR/train/A, DIR/train/B, DIR/test/A, DIR/test/B. Artwork: OpenMoji, CC BY-SA 4.0.
@@ -22,9 +25,14 @@ DIR/trainA and DIR/trainB hold different drawings; DIR/testA and DIR/testB the
 same held-out drawings in both styles. Sets: twemoji (CC BY 4.0), noto (Apache
 2.0), fluent-emoji-flat, fluent-emoji (MIT), openmoji (CC BY-SA 4.0).
 
+emoji-domains: several emoji styles as domains (StarGAN): DIR/train/<set>/ and
+DIR/test/<set>/, the same drawings in every style's folder (test/ held out by a
+hash of the name). Default sets: twemoji,noto,fluent-emoji-flat,fluent-emoji.
+
 Options:
   --out DIR              where to write the dataset
   --from SET, --to SET   emoji-styles: the two styles, e.g. --from fluent-emoji-flat --to fluent-emoji
+  --sets A,B,...         emoji-domains: the styles (at least 2)
   --size N               image side in pixels (default 64)
   --test-fraction F      share of emoji held out in test/ (default 0.1)
   --limit N              at most N pairs per split (for a quick try)
@@ -39,13 +47,14 @@ function parseDatasetArgs(argv: string[]) {
     limit: { type: 'string' },
     from: { type: 'string' },
     to: { type: 'string' },
+    sets: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   const { values, positionals } = parsed;
   if (values.help) return 'help' as const;
   const kind = positionals[0];
-  if ((kind !== 'openmoji' && kind !== 'emoji-styles') || positionals.length !== 1) {
-    throw new UsageError(positionals.length === 0 ? 'name the dataset to build: openmoji or emoji-styles' : `unknown dataset "${positionals.join(' ')}"; available: openmoji, emoji-styles`);
+  if ((kind !== 'openmoji' && kind !== 'emoji-styles' && kind !== 'emoji-domains') || positionals.length !== 1) {
+    throw new UsageError(positionals.length === 0 ? 'name the dataset to build: openmoji, emoji-styles or emoji-domains' : `unknown dataset "${positionals.join(' ')}"; available: openmoji, emoji-styles, emoji-domains`);
   }
   if (kind === 'emoji-styles' && (!values.from || !values.to)) throw new UsageError('emoji-styles needs --from SET and --to SET, e.g. --from fluent-emoji-flat --to fluent-emoji');
   if (!values.out) throw new UsageError('--out DIR is required');
@@ -55,7 +64,8 @@ function parseDatasetArgs(argv: string[]) {
   if (!(testFraction >= 0 && testFraction < 1)) throw new UsageError(`--test-fraction must be at least 0 and below 1, got "${values['test-fraction']}"`);
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`--limit must be a positive whole number, got "${values.limit}"`);
-  return { kind, out: resolve(values.out), size, testFraction, from: values.from, to: values.to, ...(limit !== undefined ? { limit } : {}) };
+  const sets = values.sets === undefined ? undefined : values.sets.split(',').map((name) => name.trim()).filter(Boolean);
+  return { kind, out: resolve(values.out), size, testFraction, from: values.from, to: values.to, sets, ...(limit !== undefined ? { limit } : {}) };
 }
 
 export async function datasetCommand(argv: string[], output: CommandOutput = consoleOutput()): Promise<number> {
@@ -81,6 +91,19 @@ export async function datasetCommand(argv: string[], output: CommandOutput = con
   };
   const common = { size: args.size, testFraction: args.testFraction, ...(args.limit !== undefined ? { limit: args.limit } : {}) };
   try {
+    if (args.kind === 'emoji-domains') {
+      const { buildDomainEmojiDataset, defaultDomainSets, emojiSets, isEmojiSet } = await import('../engine/data/emoji-styles.js');
+      const sets = args.sets ?? [...defaultDomainSets];
+      for (const set of sets) {
+        if (!isEmojiSet(set)) throw new UsageError(`unknown emoji set "${set}"; the sets are ${Object.keys(emojiSets).join(', ')}`);
+      }
+      if (new Set(sets).size < 2) throw new UsageError(`--sets needs at least 2 different styles, got "${sets.join(',')}"`);
+      const counts = await buildDomainEmojiDataset(args.out, sets as (keyof typeof emojiSets)[], { ...common, onProgress: onProgress('images') });
+      if (output.isTTY) output.out('\n');
+      output.out(`${counts.domains.length} styles (${counts.domains.join(', ')}), each with ${counts.train} training and ${counts.test} held-out drawings, in ${args.out}\n`);
+      if (counts.skipped.length) output.out(`left out ${counts.skipped.length} drawings a style could not render: ${counts.skipped.join(', ')}\n`);
+      return 0;
+    }
     if (args.kind === 'emoji-styles') {
       const { buildUnpairedEmojiDataset, emojiSets, isEmojiSet } = await import('../engine/data/emoji-styles.js');
       for (const set of [args.from!, args.to!]) {

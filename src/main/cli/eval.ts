@@ -5,7 +5,8 @@
  * generator trained with L1 alone (no discriminator) for as many steps.
  * The paper's table 1 (Isola et al. 2017) makes the same L1-vs-cGAN comparison.
  * Unpaired (CycleGAN-style) models are scored both ways with KID as well
- * (eval-unpaired.ts).
+ * (eval-unpaired.ts); multi-domain (StarGAN-style) models per target domain
+ * with an independent classifier's accuracy, L1/PSNR/SSIM and KID (eval-domains.ts).
  *
  * Models: run folders (with checkpoint/); unpaired models also as exported
  * model folders.
@@ -24,6 +25,11 @@ PSNR (dB) and SSIM, on RGB in [0, 1]; lower L1 and higher PSNR/SSIM are better.
 An unpaired (CycleGAN) model is scored both ways on testA/ and testB/: L1, PSNR
 and SSIM against the image of the same name in the other folder where there is
 one, and KID against the other folder's images, beside the identity mapping.
+A multi-domain (StarGAN) model is scored per target domain on test/<domain>/:
+every held-out image of the other domains translated into it, with the
+accuracy of a domain classifier we train on the real train/ images (never the
+model's discriminator), L1/PSNR/SSIM against the counterpart of the same name,
+and KID against the target's real images, beside the identity mapping.
 Colourfulness (Hasler & Süsstrunk 2003) says how vivid the outputs are; the
 closer to the held-out targets' value, the more faithful (per-pixel scores
 reward a dull average colour, which this exposes).
@@ -47,6 +53,7 @@ Options:
                         may be given more than once
   --features NAME       unpaired models: the feature network for KID, inception-v3
                         (default), mobilenet-v2 (faster) or none
+  --classifier-steps N  multi-domain models: training steps of the domain classifier (default 1500)
   --json                print the results as JSON
   -h, --help            show this help
 `;
@@ -60,6 +67,7 @@ interface EvalArgs {
   baselineSteps?: number;
   json: boolean;
   features: 'inception-v3' | 'mobilenet-v2' | 'none';
+  classifierSteps?: number;
   /** Hint counts to score at; empty: plain sketches only. */
   hints: number[];
   compare: string[];
@@ -97,6 +105,7 @@ function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
       'baseline-steps': { type: 'string' },
       json: { type: 'boolean', default: false },
       features: { type: 'string', default: 'inception-v3' },
+      'classifier-steps': { type: 'string' },
       hints: { type: 'string' },
       compare: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
@@ -109,6 +118,7 @@ function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
   if (!values.data) throw new UsageError('--data DIR is required');
   const limit = positive(values.limit, '--limit');
   const baselineSteps = positive(values['baseline-steps'], '--baseline-steps');
+  const classifierSteps = positive(values['classifier-steps'], '--classifier-steps');
   const features = values.features ?? 'inception-v3';
   if (features !== 'inception-v3' && features !== 'mobilenet-v2' && features !== 'none') {
     throw new UsageError(`--features must be inception-v3, mobilenet-v2 or none, got "${features}"`);
@@ -132,6 +142,7 @@ function parseEvalArgs(argv: string[]): EvalArgs | 'help' {
     json: values.json ?? false,
     ...(limit !== undefined ? { limit } : {}),
     ...(baselineSteps !== undefined ? { baselineSteps } : {}),
+    ...(classifierSteps !== undefined ? { classifierSteps } : {}),
   };
 }
 
@@ -206,15 +217,19 @@ export async function evalCommand(argv: string[], output: CommandOutput = consol
     const isRun = !!(await stat(join(args.model, 'checkpoint')).catch(() => null));
     const isExported = !isRun && !!(await stat(join(args.model, 'model.json')).catch(() => null));
     if (!isRun && !isExported) throw new Error(`${args.model} is neither a training run folder (with checkpoint/) nor a model folder (with model.json)`);
-    if (isExported || (await familyOfRun(args.model))?.dataset === 'unpaired') {
-      const [{ loadCheckpointForInference }, { loadExportedModel }, { evalUnpaired }] = await Promise.all([
+    const runFamily = isRun ? await familyOfRun(args.model) : undefined;
+    if (isExported || runFamily?.dataset === 'unpaired' || runFamily?.dataset === 'domains') {
+      const [{ loadCheckpointForInference }, { loadExportedModel }, { evalUnpaired }, { evalDomains }] = await Promise.all([
         import('../engine/train/index.js'),
         import('../engine/models/load-exported-model.js'),
         import('./eval-unpaired.js'),
+        import('./eval-domains.js'),
       ]);
       const model = isRun ? await loadCheckpointForInference(args.model) : await loadExportedModel(args.model);
       const step = 'step' in model ? model.step : (model.manifest.step ?? 0);
       try {
+        const loadedModel = { model: model.model, family: model.family, config: model.config, step };
+        if (model.family.dataset === 'domains') return await evalDomains({ ...args, model: args.model }, loadedModel, output);
         if (model.family.dataset !== 'unpaired') throw new Error(`${model.family.title} model folders cannot be scored yet; give its training run folder`);
         return await evalUnpaired({ ...args, model: args.model }, { model: model.model, family: model.family, config: model.config, step }, output);
       } finally {

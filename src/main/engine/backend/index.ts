@@ -9,10 +9,12 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { registerComparisonGradients } from './comparison-gradients.js';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.js';
 
 export { pixelShuffle } from './pixel-shuffle.js';
 export { registerWasmTrainingKernels } from './wasm-training-kernels.js';
+export { registerComparisonGradients } from './comparison-gradients.js';
 
 export type BackendChoice = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -173,6 +175,8 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
     if (tf.getBackend() !== active) await activate(active);
     return current.report;
   }
+  // Gradients (not kernels) are shared by every backend: register them whichever starts.
+  registerComparisonGradients();
   pending = runLadder(forced, options.threads);
   try {
     const report = await pending;

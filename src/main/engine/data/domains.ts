@@ -9,6 +9,12 @@ import { EpochOrder } from './sample-order.js';
 import { loadSquare, resolveCrop, type TrainingCropOptions } from './training-crop.js';
 import { readableImages } from './unpaired.js';
 import { UnreadableItems } from './unreadable-items.js';
+import { resolveSplit } from './splits.js';
+
+export interface DomainOptions extends TrainingCropOptions {
+  /** 'train' (default), 'val' or 'test', when the folder has those splits, each with the same domain sub-folders. */
+  split?: string;
+}
 
 /**
  * Images with the domain each came from. `labels` is one-hot [batch, domains]
@@ -30,16 +36,25 @@ export interface DomainDataset extends BatchSource<DomainBatch> {
   readonly domains: string[];
   readonly domainSizes: number[];
   readonly warnings: string[];
+  /** The split read ('train', 'test'…), or undefined for a folder without splits. */
+  readonly split: string | undefined;
+  /** The splits the folder has (empty: the folder is one set). */
+  readonly splits: string[];
+  /** Every image, with its domain index, in a fixed order (domain, then file name). */
+  readonly files: readonly { file: string; domain: number }[];
 }
 
 /**
  * A StarGAN dataset: one sub-folder per domain (`photo/`, `monet/`, `ukiyoe/`…),
- * at least two, none empty. One shuffle runs over all images, so domains appear
- * in proportion to their size, as StarGAN samples its training set.
+ * at least two, none empty; or `train/` and `test/` (or `val/`) splits that
+ * each hold those sub-folders (the held-out split is for sample grids and
+ * scores). One shuffle runs over all images, so domains appear in
+ * proportion to their size, as StarGAN samples its training set.
  */
-export async function openDomainDataset(dir: string, options: TrainingCropOptions): Promise<DomainDataset> {
+export async function openDomainDataset(root: string, options: DomainOptions): Promise<DomainDataset> {
   const crop = resolveCrop(options);
-  await requireFolder(dir);
+  await requireFolder(root);
+  const { folder: dir, split, splits } = await resolveSplit(root, options.split);
   const domains = await subfolders(dir);
   if (domains.length < 2) {
     throw new DatasetError(
@@ -94,6 +109,9 @@ export async function openDomainDataset(dir: string, options: TrainingCropOption
   return {
     kind: 'domains',
     size: items.length,
+    split,
+    splits,
+    files: items,
     domains,
     domainSizes: perDomain.map((files) => files.length),
     warnings,

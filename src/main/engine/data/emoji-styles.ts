@@ -17,7 +17,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
-import { decodeImage, encodeImage } from '../image/index.js';
+import { decodeImage, encodeImage, ImageDecodeError } from '../image/index.js';
 import { isHeldOut } from './openmoji.js';
 
 const require = createRequire(import.meta.url);
@@ -151,4 +151,66 @@ export async function buildUnpairedEmojiDataset(outDir: string, from: EmojiSetNa
       `trainA/ and trainB/ hold different drawings; testA/ and testB/ hold the same ${held.length} held-out drawings in both styles.\n`,
   );
   return { trainA: trainA.length, trainB: trainB.length, test: held.length };
+}
+
+/** The four styles a multi-domain set is drawn from by default: about 1,500 names are in all of them. */
+export const defaultDomainSets: readonly EmojiSetName[] = ['twemoji', 'noto', 'fluent-emoji-flat', 'fluent-emoji'];
+
+export interface DomainEmojiCounts {
+  /** Names per domain in train/. */
+  train: number;
+  /** Held-out names per domain in test/. */
+  test: number;
+  domains: EmojiSetName[];
+  /** Names left out of every style because one style's drawing could not be rendered. */
+  skipped: string[];
+}
+
+/**
+ * Writes a multi-domain (StarGAN) dataset: train/<set>/ and test/<set>/ for
+ * each style, every folder with the same names (`<icon>.png` on white), so
+ * every image has a true counterpart in every other style. Held-out names
+ * are chosen by the same hash as the other emoji sets, and never trained on.
+ * A name whose drawing in any style cannot be rendered (resvg crashes on a
+ * few, e.g. noto's 'package') is left out of every style, so the folders
+ * keep the same names.
+ */
+export async function buildDomainEmojiDataset(outDir: string, names: readonly EmojiSetName[], options: EmojiDatasetOptions): Promise<DomainEmojiCounts> {
+  const unique = [...new Set(names)];
+  if (unique.length < 2) throw new Error(`a multi-domain set needs at least 2 different styles, got ${unique.join(', ') || 'none'}`);
+  const sets = await Promise.all(unique.map((name) => loadEmojiSet(name)));
+  const fraction = options.testFraction ?? 0.1;
+  const limit = options.limit ?? Infinity;
+  const shared = sharedNames(sets);
+  const held = shared.filter((name) => isHeldOut(name, fraction));
+  const training = shared.filter((name) => !isHeldOut(name, fraction));
+  for (const set of sets) for (const split of ['train', 'test']) await mkdir(join(outDir, split, set.name), { recursive: true });
+  const skipped: string[] = [];
+  const written = { train: 0, test: 0 };
+  const wanted = Math.min(limit, training.length) + Math.min(limit, held.length);
+  let done = 0;
+  for (const [split, list] of [['train', training], ['test', held]] as const) {
+    for (const name of list) {
+      if (written[split] >= limit) break;
+      let images: Buffer[];
+      try {
+        images = await Promise.all(sets.map((set) => renderIcon(set, name, options.size)));
+      } catch (error) {
+        if (!(error instanceof ImageDecodeError)) throw error;
+        skipped.push(name);
+        continue;
+      }
+      await Promise.all(sets.map((set, i) => writeFile(join(outDir, split, set.name, `${name}.png`), images[i]!)));
+      written[split]++;
+      options.onProgress?.(++done, wanted);
+    }
+  }
+  await writeFile(
+    join(outDir, 'README.txt'),
+    `Emoji styles as domains, rendered by GANvas at ${options.size} px: ` +
+      unique.map((name) => `${name}/ = ${emojiSets[name].title} (@iconify-json/${name}, ${emojiSets[name].licence})`).join('; ') +
+      `.\ntrain/ holds ${written.train} drawings in every style, test/ ${written.test} held-out drawings in every style (the same names in each folder).\n` +
+      (skipped.length ? `Left out because a style's drawing could not be rendered: ${skipped.join(', ')}.\n` : ''),
+  );
+  return { train: written.train, test: written.test, domains: unique, skipped };
 }

@@ -9,7 +9,7 @@ export type { PairedDataset, PairedBatch, PairedOptions, ImagePair } from './pai
 export { openUnpairedDataset } from './unpaired.js';
 export type { UnpairedDataset, UnpairedBatch, UnpairedOptions } from './unpaired.js';
 export { openDomainDataset } from './domains.js';
-export type { DomainDataset, DomainBatch } from './domains.js';
+export type { DomainDataset, DomainBatch, DomainOptions } from './domains.js';
 export { openHighResDataset } from './high-res.js';
 export type { HighResDataset, HighResBatch, HighResOptions } from './high-res.js';
 export type { TrainingCropOptions } from './training-crop.js';

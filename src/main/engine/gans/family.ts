@@ -86,6 +86,15 @@ export function learningRatesOf(defaults: { G: number; D: number }) {
 export const datasetKinds = ['paired', 'unpaired', 'domains', 'high-res'] as const;
 export type DatasetKind = (typeof datasetKinds)[number];
 
+/**
+ * What a training folder tells about itself that a model must record (a
+ * domain dataset's domain names, in label order), read when a run opens its
+ * data, before the first step.
+ */
+export interface DatasetFacts {
+  domains?: readonly string[];
+}
+
 /** What a family's models are for in the studio: the views that offer them. */
 export const modelUses = ['doodle', 'translate', 'upscale'] as const;
 export type ModelUse = (typeof modelUses)[number];
@@ -143,6 +152,19 @@ export interface FamilyDescriptor<C extends FamilyConfig = FamilyConfig> {
   readonly trainFlags?: readonly TrainFlag[];
   /** `ganvas translate` flags for translate options (e.g. --direction); every option is also --option KEY=VALUE. */
   readonly translateFlags?: readonly TrainFlag[];
+  /**
+   * Completes a run's config from its data (e.g. StarGAN's domain names,
+   * which then travel in every checkpoint and exported model), before the
+   * first step. Throws a `FamilyConfigError` when the data does not fit the
+   * config (a resumed run on a folder with other domains). Unset: the data
+   * changes nothing.
+   */
+  withDataFacts?(config: C, facts: DatasetFacts): C;
+  /**
+   * For families on 'domains' data: the translate options that ask a model
+   * for one of its domains by name (evaluation translates into each).
+   */
+  translateToDomain?(domain: string): Record<string, unknown>;
   /** The tfjs side of the family. */
   loadModel(): Promise<FamilyModule<C>>;
 }

@@ -13,12 +13,14 @@ import type { AnyFamily } from './family.js';
 import { cyclegan } from './cyclegan/index.js';
 import { pix2pix } from './pix2pix/index.js';
 import { srgan } from './srgan/index.js';
+import { stargan } from './stargan/index.js';
 import { template } from './template/index.js';
 
 const builtInFamilies: readonly AnyFamily[] = [
   pix2pix,
   cyclegan,
   srgan,
+  stargan,
 ];
 
 /** Families a developer can switch on by name with GANVAS_DEV_FAMILIES (comma-separated). */

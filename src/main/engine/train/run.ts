@@ -42,14 +42,17 @@ export interface TrainingRunStart {
 
 export async function runTraining(request: TrainingRunRequest): Promise<TrainResult & TrainingRunStart> {
   const { family } = request;
-  const { config, resumeFrom } = await resolveRunConfig(family, {
+  const opened = await resolveRunConfig(family, {
     runDir: request.runDir,
     requested: request.requested,
     resume: request.resume,
     ...(request.freshDefaults !== undefined ? { freshDefaults: request.freshDefaults } : {}),
   });
-  const training = await openTrainingData(family, request.dataDir, config);
+  const training = await openTrainingData(family, request.dataDir, opened.config);
+  // What only the data knows (a domain dataset's domain names) goes into the config the run records.
+  const config: FamilyConfig = family.withDataFacts ? family.withDataFacts(opened.config, training.facts) : opened.config;
   const module = await family.loadModel();
+  const { resumeFrom } = opened;
   const start: TrainingRunStart = { config, resumeFrom, summary: training.summary };
   request.onStart?.(start);
   let warned = 0;

@@ -5,7 +5,7 @@
  * Sample grids show held-out examples when the folder has a test/ (or val/)
  * split, so the grid shows how the model does on images it never trained on.
  */
-import type { FamilyConfig, FamilyDescriptor } from '../gans/family.js';
+import type { DatasetFacts, FamilyConfig, FamilyDescriptor } from '../gans/family.js';
 import {
   DatasetError,
   openDomainDataset,
@@ -24,6 +24,8 @@ export interface OpenedTrainingData<B> {
   warnings: string[];
   /** One line for logs: "412 pairs (folders A/ B/, split train)". */
   summary: string;
+  /** What the data tells the family's config (a domain dataset's domain names). */
+  facts: DatasetFacts;
 }
 
 /** Settings the readers take from the family config (a family may set its own load size, e.g. CycleGAN's). */
@@ -73,9 +75,15 @@ export async function openTrainingData<C extends FamilyConfig, B>(
         `${train.sizes.a} images in A, ${train.sizes.b} in B`);
     }
     case 'domains': {
-      const train = await openDomainDataset(dir, cropOf(config));
-      return opened<B>(train as unknown as BatchSource<B>, null, train.size, train.warnings,
-        `${train.size} images in ${train.domains.length} domains (${train.domains.join(', ')})`);
+      const train = await openDomainDataset(dir, { ...cropOf(config), split: 'train' });
+      const heldSplit = ['test', 'val'].find((name) => train.splits.includes(name));
+      const held = heldSplit === undefined ? null : await openDomainDataset(dir, { size: config.size, loadSize: config.size, flip: false, seed: config.seed, split: heldSplit });
+      if (held !== null && held.domains.join('\u0000') !== train.domains.join('\u0000')) {
+        throw new DatasetError(`the splits of ${dir} have different domains: ${train.split}/ has ${train.domains.join(', ')}; ${held.split}/ has ${held.domains.join(', ')}`, dir);
+      }
+      return opened<B>(train as unknown as BatchSource<B>, held as BatchSource<B> | null, train.size, train.warnings,
+        `${train.size} images in ${train.domains.length} domains (${train.domains.map((d, i) => `${d} ${train.domainSizes[i]}`).join(', ')}${train.split ? `, split ${train.split}` : ''})`,
+        { domains: train.domains });
     }
     case 'high-res': {
       const scale = (config as FamilyConfig & { scale?: unknown }).scale;
@@ -88,7 +96,7 @@ export async function openTrainingData<C extends FamilyConfig, B>(
   }
 }
 
-function opened<B>(train: BatchSource<B>, held: BatchSource<B> | null, size: number, warnings: string[], summary: string): OpenedTrainingData<B> {
+function opened<B>(train: BatchSource<B>, held: BatchSource<B> | null, size: number, warnings: string[], summary: string, facts: DatasetFacts = {}): OpenedTrainingData<B> {
   return {
     data: {
       batchAt: (step, batchSize) => train.batchAt(step, batchSize),
@@ -97,5 +105,6 @@ function opened<B>(train: BatchSource<B>, held: BatchSource<B> | null, size: num
     size,
     warnings,
     summary,
+    facts,
   };
 }

@@ -31,6 +31,10 @@ export interface NumberField extends FieldBase {
   max: number | undefined;
   /** True when min is exclusive (a learning rate > 0). */
   minExclusive: boolean;
+  /** 'slider' when the schema asks for one (`.meta({ widget: 'slider' })`) and the field has both bounds; else a box. */
+  widget: 'box' | 'slider';
+  /** The slider's step (`.meta({ step })`); undefined: any value. */
+  step: number | undefined;
 }
 
 export interface ChoiceField extends FieldBase {
@@ -47,6 +51,8 @@ export interface BooleanField extends FieldBase {
 export interface TextField extends FieldBase {
   kind: 'text';
   maxLength: number | undefined;
+  /** Values offered as the user types (`.meta({ suggestions })`), any other text still allowed. */
+  suggestions: readonly string[];
 }
 
 export type SchemaField = NumberField | ChoiceField | BooleanField | TextField;
@@ -105,10 +111,17 @@ function fieldOf(key: string, node: Node, inheritedDefault: unknown): SchemaFiel
         exclusive = undefined;
       }
       const max = typeof node['maximum'] === 'number' && node['maximum'] < Number.MAX_SAFE_INTEGER ? node['maximum'] : undefined;
-      return { ...base, kind: 'number', integer, min, max, minExclusive: exclusive !== undefined && min === exclusive };
+      const widget = node['widget'] === 'slider' && min !== undefined && max !== undefined ? ('slider' as const) : ('box' as const);
+      const step = typeof node['step'] === 'number' && node['step'] > 0 ? node['step'] : undefined;
+      return { ...base, kind: 'number', integer, min, max, minExclusive: exclusive !== undefined && min === exclusive, widget, step };
     }
     case 'string':
-      return { ...base, kind: 'text', maxLength: typeof node['maxLength'] === 'number' ? node['maxLength'] : undefined };
+      return {
+        ...base,
+        kind: 'text',
+        maxLength: typeof node['maxLength'] === 'number' ? node['maxLength'] : undefined,
+        suggestions: Array.isArray(node['suggestions']) ? node['suggestions'].filter((v): v is string => typeof v === 'string') : [],
+      };
     default:
       return null;
   }
