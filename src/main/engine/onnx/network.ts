@@ -30,6 +30,11 @@ let runtimeError = '';
 export function onnxRuntime(): typeof Ort | null {
   if (runtime === undefined) {
     try {
+      // ONNX Runtime 1.29+ sends usage telemetry to Microsoft from Linux and macOS too, and keeps a device id
+      // in ~/.cache/Microsoft/DeveloperTools/.onnxruntime (the studio's fuzz test caught it reading and writing
+      // there, and /etc/machine-id). The library reads this variable when its environment is created, which
+      // is when the package loads: the studio reads only its own folders and sends nothing anywhere.
+      process.env['ORT_DISABLE_TELEMETRY'] = '1';
       runtime = requireFromHere('onnxruntime-node') as typeof Ort;
     } catch (error) {
       runtime = null;
