@@ -5,6 +5,8 @@
  * output goes away (`ganvas models | head -3`), any command ends quietly
  * with code 0, as Unix tools do when the pipe closes.
  */
+// First: ONNX Runtime's telemetry is off before anything can load it (see the module).
+import './engine/onnx/no-telemetry.js';
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
@@ -112,6 +114,7 @@ async function serve(args: string[]): Promise<number> {
   const { openStudio } = await import('./api/studio.js');
   const { startServer } = await import('./server/index.js');
   // Another live studio on this folder: FolderInUseError names it, before anything is touched.
+  if (redisUrl !== undefined) await (await import('./engine/redis-queue/loader.js')).loadRedisQueue();
   const studio = openStudio({ dataDir, transport: 'http', ...(redisUrl !== undefined ? { redisUrl } : {}) });
   let server;
   try {

@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadRedisQueue } from '../../src/main/engine/redis-queue/loader.js';
 import { openStudio } from '../../src/main/api/studio.js';
 import { initBackend } from '../../src/main/engine/backend/index.js';
 import { openPairedDataset } from '../../src/main/engine/data/index.js';
@@ -50,6 +51,8 @@ async function heldOutL1(model: InferenceModel): Promise<number> {
 }
 
 beforeAll(async () => {
+  // A studio with a Redis URL needs the queue module loaded first (it is not loaded without one).
+  await loadRedisQueue();
   if (skip) return;
   await buildOpenMojiPairs(join(data, 'train'), { count: 24, size: 32, start: 100 });
   await buildOpenMojiPairs(join(data, 'test'), { count: 8, size: 32, start: 900 });

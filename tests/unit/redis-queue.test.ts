@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { Queue } from 'bullmq';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadRedisQueue } from '../../src/main/engine/redis-queue/loader.js';
 import { openStudio, type Studio } from '../../src/main/api/studio.js';
 import { checkRedis, RedisUnreachableError } from '../../src/main/engine/redis-queue/connection.js';
 import { IMAGE_QUEUE, imageJobId } from '../../src/main/engine/redis-queue/names.js';
@@ -91,6 +92,8 @@ function waitForProgress(studio: Studio, id: string, atLeast: number): Promise<v
 }
 
 beforeAll(async () => {
+  // A studio with a Redis URL needs the queue module loaded first (it is not loaded without one).
+  await loadRedisQueue();
   if (skip) return;
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'ganvas-redis-queue-'));
   redis = await startRedis();

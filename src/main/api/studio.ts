@@ -21,7 +21,7 @@ import { jobKindModules } from '../engine/jobs/kinds/index.js';
 import { createInferenceService, type InferenceService } from '../engine/inference/index.js';
 import { createModelCatalogue, type ModelCatalogue } from '../engine/models/index.js';
 import { locateModelFolder } from '../engine/models/catalogue.js';
-import { createRedisJobQueue, redisQueueJobsOnDisk } from '../engine/redis-queue/redis-job-queue.js';
+import { loadedRedisQueue } from '../engine/redis-queue/loader.js';
 import { redactRedisUrl } from '../engine/redis-queue/connection.js';
 import type { WorkerAnnouncement } from '../engine/redis-queue/names.js';
 import { openTrash, type Trash } from '../engine/trash.js';
@@ -79,10 +79,10 @@ export function openStudio(options: StudioOptions): Studio {
   try {
     gallery = openGallery({ dataDir: options.dataDir, owner });
     // The Redis queue's jobs (their uploads) are known to the in-process queue's start-up clean.
-    const otherJobs = options.redisUrl === undefined ? [] : redisQueueJobsOnDisk(options.dataDir, log);
+    const otherJobs = options.redisUrl === undefined ? [] : loadedRedisQueue().redisQueueJobsOnDisk(options.dataDir, log);
     jobs = createJobQueue({ dataDir: options.dataDir, owner, workerModules: jobKindModules(), log, otherJobs });
     if (options.redisUrl !== undefined) {
-      const remote = createRedisJobQueue({
+      const remote = loadedRedisQueue().createRedisJobQueue({
         dataDir: options.dataDir,
         redisUrl: options.redisUrl,
         local: jobs,

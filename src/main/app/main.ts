@@ -6,6 +6,8 @@
  * which file) is a plain function in this folder with its own tests, and this
  * file only wires them to Electron's events.
  */
+// First: ONNX Runtime's telemetry is off before anything can load it (see the module).
+import '../engine/onnx/no-telemetry.js';
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -110,7 +112,10 @@ async function start(): Promise<void> {
   try {
     // GANVAS_REDIS_URL sends folder and training jobs to BullMQ for `ganvas worker`s, as `ganvas serve --redis` does.
     const redisUrl = process.env.GANVAS_REDIS_URL || undefined;
-    if (redisUrl !== undefined) await (await import('../engine/redis-queue/connection.js')).checkRedis(redisUrl);
+    if (redisUrl !== undefined) {
+      await (await import('../engine/redis-queue/connection.js')).checkRedis(redisUrl);
+      await (await import('../engine/redis-queue/loader.js')).loadRedisQueue();
+    }
     studio = openStudio({ dataDir: resolveDataDir(undefined), transport: 'electron', ...(redisUrl !== undefined ? { redisUrl } : {}) });
   } catch (error) {
     dialog.showErrorBox('GANvas could not start', startupFailureMessage(error));
