@@ -14,6 +14,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { openStudio, type Studio } from '../api/studio.js';
+import { loadRedisQueue } from '../engine/redis-queue/loader.js';
 import { redisUnavailable, startPrivateRedis } from './private-redis.js';
 
 export interface QueueThroughputOptions {
@@ -81,6 +82,7 @@ export async function measureQueueThroughput(options: QueueThroughputOptions): P
     let offset = 0;
     for (const count of options.workerCounts) {
       const dataDir = path.join(root, `studio-${count}`);
+      await loadRedisQueue();
       const studio = openStudio({ dataDir, transport: 'http', redisUrl: redis.url, log: () => {} });
       const workers: ChildProcess[] = [];
       try {
