@@ -14,6 +14,7 @@
  *   beside the identity's.
  * Every held-out image of every other domain is translated into the target.
  */
+import { featureSet, mean, unit } from './unpaired.js';
 import { basename, extname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { InferenceModel } from '../gans/family.js';
@@ -79,26 +80,6 @@ interface HeldOutImage {
 
 const stem = (file: string) => basename(file, extname(file));
 
-function unit(image: tf.Tensor4D): RgbImage01 {
-  const [, height, width] = image.shape;
-  const data = tf.tidy(() => tf.div(tf.add(tf.clipByValue(image, -1, 1), 1), 2).dataSync() as Float32Array);
-  return { data, width, height };
-}
-
-function mean(scores: CounterpartScores[]): CounterpartScores | null {
-  if (scores.length === 0) return null;
-  const sum = (key: keyof CounterpartScores) => scores.reduce((total, score) => total + score[key], 0) / scores.length;
-  return { l1: sum('l1'), psnr: sum('psnr'), ssim: sum('ssim') };
-}
-
-function featureSet(network: FeatureNetwork, images: readonly tf.Tensor4D[]): FeatureSet {
-  const data = new Float32Array(images.length * network.dims);
-  for (let start = 0; start < images.length; start += 8) {
-    const rows = tf.tidy(() => network.features(tf.concat(images.slice(start, start + 8), 0) as tf.Tensor4D).dataSync() as Float32Array);
-    data.set(rows, start * network.dims);
-  }
-  return { rows: images.length, dims: network.dims, data };
-}
 
 async function accuracyOf(classifier: DomainClassifier, images: readonly tf.Tensor4D[], expected: number): Promise<number> {
   let right = 0;

@@ -76,20 +76,21 @@ async function heldOut(folder: string, size: number, order: (names: string[]) =>
   return images;
 }
 
-function unit(image: tf.Tensor4D): RgbImage01 {
+/** A [1, h, w, 3] image in [-1, 1] as RGB in [0, 1] (also for evaluation/domains.ts). */
+export function unit(image: tf.Tensor4D): RgbImage01 {
   const [, height, width] = image.shape;
   const data = tf.tidy(() => tf.div(tf.add(tf.clipByValue(image, -1, 1), 1), 2).dataSync() as Float32Array);
   return { data, width, height };
 }
 
-function mean(scores: CounterpartScores[]): CounterpartScores | null {
+export function mean(scores: CounterpartScores[]): CounterpartScores | null {
   if (scores.length === 0) return null;
   const sum = (key: keyof CounterpartScores) => scores.reduce((total, score) => total + score[key], 0) / scores.length;
   return { l1: sum('l1'), psnr: sum('psnr'), ssim: sum('ssim') };
 }
 
 /** Features of images [1, h, w, 3] in batches of 8, as one row-major set. */
-function featureSet(network: FeatureNetwork, images: readonly tf.Tensor4D[]): FeatureSet {
+export function featureSet(network: FeatureNetwork, images: readonly tf.Tensor4D[]): FeatureSet {
   const data = new Float32Array(images.length * network.dims);
   for (let start = 0; start < images.length; start += 8) {
     const rows = tf.tidy(() => network.features(tf.concat(images.slice(start, start + 8), 0) as tf.Tensor4D).dataSync() as Float32Array);
