@@ -25,6 +25,8 @@ import { redisAvailable, startRedis, type TestRedis } from './fixtures/redis-ser
 
 const skip = redisAvailable();
 const IMAGES = 200;
+/** Images of the folder the cancel test stops: enough that a worker held after 5 cannot have finished it. */
+const CANCEL_IMAGES = 120;
 const MODEL = 'bundled:pix2pix-openmoji-64';
 
 let root: string;
@@ -78,6 +80,15 @@ async function workerTensors(studio: Studio): Promise<number> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once `dir` holds `atLeast` finished outputs (temporary files aside); checked every 5 ms. */
+async function waitForFiles(dir: string, atLeast: number): Promise<void> {
+  for (;;) {
+    const names = await fs.readdir(dir).catch(() => [] as string[]);
+    if (names.filter((n) => !n.endsWith('.ganvas-tmp')).length >= atLeast) return;
+    await sleep(5);
+  }
+}
 
 function waitForProgress(studio: Studio, id: string, atLeast: number): Promise<void> {
   return new Promise((resolve) => {
@@ -217,17 +228,19 @@ describe.skipIf(skip !== null)(`BullMQ on Redis${skip ? ` (skipped: ${skip})` : 
 
   it('cancels a folder job per image (images no worker took are dropped) and resumes it to finish only the rest', async () => {
     const dataDir = path.join(root, 'studio-cancel');
-    const inputDir = path.join(root, 'emoji-40');
-    const outputDir = path.join(root, 'coloured-40');
-    const names = await emojiFolder(inputDir, 40);
+    const inputDir = path.join(root, `emoji-${CANCEL_IMAGES}`);
+    const outputDir = path.join(root, `coloured-${CANCEL_IMAGES}`);
+    const names = await emojiFolder(inputDir, CANCEL_IMAGES);
     const studio = openStudio({ dataDir, transport: 'http', redisUrl: redis.url, log: () => {} });
     const worker = startWorker(dataDir);
     try {
       await worker.waitFor(/GANvas worker/, 90_000);
       const started = (await studio.dispatch('translate.folder', { modelId: MODEL, inputDir, outputDir, saveToGallery: true })) as { ok: true; value: JobInfo };
       const id = started.value.id;
-      await within(waitForProgress(studio, id, 5), 60_000, studio, id);
-      // The worker is held still while the cancel reaches Redis (it translates faster than the studio looks).
+      // The worker is held still as soon as 5 outputs are on disk, and while the cancel reaches Redis:
+      // on ONNX Runtime it translates a 64 px image in milliseconds, far faster than the studio polls
+      // (every 500 ms), so waiting for the studio's progress let it finish the whole folder first.
+      await within(waitForFiles(outputDir, 5), 60_000, studio, id);
       worker.child.kill('SIGSTOP');
       expect(studio.context.jobs.cancel(id).status).toBe('running');
       await sleep(1200);
@@ -237,7 +250,7 @@ describe.skipIf(skip !== null)(`BullMQ on Redis${skip ? ` (skipped: ${skip})` : 
       expect(cancelled.resumable).toBe(true);
       const doneAtCancel = cancelled.progress.done;
       expect(doneAtCancel).toBeGreaterThanOrEqual(5);
-      expect(doneAtCancel).toBeLessThan(40);
+      expect(doneAtCancel).toBeLessThan(CANCEL_IMAGES);
       // What was done is on disk and in the gallery; nothing more is written after the cancel.
       await sleep(1500);
       const afterCancel = (await fs.readdir(outputDir)).filter((n) => !n.endsWith('.ganvas-tmp'));
@@ -253,10 +266,10 @@ describe.skipIf(skip !== null)(`BullMQ on Redis${skip ? ` (skipped: ${skip})` : 
       expect(resumed.attempt).toBe(2);
       const finished = await within(studio.context.jobs.waitFor(id), 90_000, studio, id);
       expect(finished.status).toBe('succeeded');
-      expect(finished.result).toMatchObject({ translated: 40 - doneAtCancel, skipped: doneAtCancel, failed: [] });
+      expect(finished.result).toMatchObject({ translated: CANCEL_IMAGES - doneAtCancel, skipped: doneAtCancel, failed: [] });
       expect((await fs.readdir(outputDir)).sort()).toEqual([...names].sort());
-      expect(studio.context.gallery.list({ limit: 1 }).total).toBe(40);
-      // The worker's tensors stayed flat over 30-odd more images (the model stays loaded, nothing per image is left).
+      expect(studio.context.gallery.list({ limit: 1 }).total).toBe(CANCEL_IMAGES);
+      // The worker's tensors stayed flat over the rest of the folder (the model stays loaded, nothing per image is left).
       await sleep(3500);
       expect(await workerTensors(studio)).toBe(tensorsAfterCancel);
       expect(tensorsAfterCancel).toBeGreaterThan(0);
@@ -322,7 +335,7 @@ describe.skipIf(skip !== null)(`BullMQ on Redis${skip ? ` (skipped: ${skip})` : 
       await worker.waitFor(/GANvas worker/, 90_000);
       const started = (await studio.dispatch('translate.folder', { modelId: MODEL, inputDir, outputDir, saveToGallery: true })) as { ok: true; value: JobInfo };
       const id = started.value.id;
-      await within(waitForProgress(studio, id, 5), 60_000, studio, id);
+      await within(waitForFiles(outputDir, 5), 60_000, studio, id);
       worker.child.kill('SIGSTOP'); // so images are still waiting when the studio is back
       await studio.close();
       worker.child.kill('SIGCONT');
