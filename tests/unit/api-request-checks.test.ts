@@ -90,6 +90,13 @@ describe('translate.folder', () => {
     expect(jobCount()).toBe(0);
   });
 
+  it('refuses enlarge for a folder (it is the Doodle view’s crisp preview of one image), saying where to upscale', async () => {
+    const error = await refusal('translate.folder', { modelId: 'run:tiny', inputDir: sketches, outputDir: path.join(root, 'out-g'), options: { enlarge: 2 } });
+    expect(error.code).toBe('invalid_request');
+    expect(error.message).toMatch(/options\.enlarge.*single images only.*Upscale view/);
+    expect(jobCount()).toBe(0);
+  });
+
   it('queues a good request, which then runs', async () => {
     const outcome = await studio.dispatch('translate.folder', { modelId: 'run:tiny', inputDir: sketches, outputDir: path.join(root, 'out-e') });
     expect(outcome.ok).toBe(true);

@@ -14,5 +14,16 @@ export const TranslateFolderParams = z
     options: z.record(z.string(), z.unknown()).optional(),
     saveToGallery: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .superRefine((params, ctx) => {
+    // `enlarge` is the Doodle view's crisp preview of one result; a folder job writing the network's
+    // own size while the request asked for ×2 or ×4 would lose the request without a word.
+    if (params.options?.['enlarge'] !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['options', 'enlarge'],
+        message: 'is for single images only (the Doodle view’s crisp preview); translate the folder, then upscale its results in the Upscale view',
+      });
+    }
+  });
 export type TranslateFolderParams = z.input<typeof TranslateFolderParams>;
