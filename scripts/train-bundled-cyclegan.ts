@@ -8,21 +8,15 @@
  *   node --import tsx scripts/train-bundled-cyclegan.ts [RUN_DIR] [--steps N] [--seed N] [--set KEY=VALUE …]
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { applySetting } from '../src/main/cli/train.js';
+import { join } from 'node:path';
 import { initBackend } from '../src/main/engine/backend/index.js';
 import { buildUnpairedEmojiDataset } from '../src/main/engine/data/emoji-styles.js';
 import { cyclegan } from '../src/main/engine/gans/cyclegan/index.js';
-import { runTraining } from '../src/main/engine/train/index.js';
+import { bundledArgs, runBundledTraining } from './bundled-run.js';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { steps: { type: 'string' }, seed: { type: 'string' }, set: { type: 'string', multiple: true } },
-});
-const runDir = resolve(positionals[0] ?? '.bundled-training/cyclegan-fluent-64');
+const { runDir, steps: stepsOr, seed, sets } = bundledArgs('.bundled-training/cyclegan-fluent-64');
 const dataDir = join(runDir, '..', 'fluent-64');
-const steps = Number(values.steps ?? 6000);
+const steps = stepsOr(6000);
 
 const report = await initBackend();
 console.log(`backend: ${report.active}`);
@@ -47,23 +41,6 @@ const requested: Record<string, unknown> = {
   decayFrom: Math.floor(steps / 2),
   checkpointEvery: 250,
   sampleEvery: 500,
-  seed: Number(values.seed ?? 7),
+  seed,
 };
-for (const assignment of values.set ?? []) applySetting(requested, assignment);
-const started = Date.now();
-const result = await runTraining({
-  family: cyclegan,
-  dataDir,
-  runDir,
-  requested,
-  resume: existsSync(join(runDir, 'checkpoint')),
-  onStart: ({ config, resumeFrom, summary }) => console.log(`${summary}; ${resumeFrom === null ? 'new run' : `from step ${resumeFrom}`}; config ${JSON.stringify(config)}`),
-  onWarning: (warning) => console.log(`warning: ${warning}`),
-  onProgress: (p) => {
-    if (p.step % 50 === 0) {
-      const losses = Object.entries(p.losses).map(([k, v]) => `${k} ${v.toFixed(3)}`).join('  ');
-      console.log(`step ${p.step}/${p.totalSteps}  ${losses}  ${p.stepsPerSecond.toFixed(2)} it/s  eta ${Math.round(p.etaSeconds / 60)} min`);
-    }
-  },
-});
-console.log(`${result.status} at step ${result.step} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+await runBundledTraining({ family: cyclegan, dataDir, runDir, requested, sets });

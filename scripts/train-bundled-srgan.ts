@@ -19,12 +19,10 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { applySetting } from '../src/main/cli/train.js';
 import { initBackend } from '../src/main/engine/backend/index.js';
 import { srgan } from '../src/main/engine/gans/srgan/index.js';
-import { runTraining } from '../src/main/engine/train/index.js';
+import { bundledArgs, runBundledTraining } from './bundled-run.js';
 
 /** Photographs (checked by eye: no renders, no abstract art) and the package each comes from. */
 const PHOTOS: readonly { file: string; pkg: string; licence: string }[] = [
@@ -107,16 +105,13 @@ async function buildTiles(trainDir: string, heldDir: string): Promise<{ tiles: n
   return { tiles, flat };
 }
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { steps: { type: 'string' }, scale: { type: 'string' }, seed: { type: 'string' }, set: { type: 'string', multiple: true } },
-});
-const scale = Number(values.scale ?? 4);
-const runDir = resolve(positionals[0] ?? `.bundled-training/srgan-photo-x${scale}`);
+const args = bundledArgs((values) => `.bundled-training/srgan-photo-x${values['scale'] ?? 4}`, { scale: { type: 'string' } });
+const scale = Number(args.values.scale ?? 4);
+const { runDir } = args;
 const dataRoot = resolve(runDir, '..', 'sr-photos');
 const trainDir = join(dataRoot, 'train');
 const heldDir = join(dataRoot, 'held-out');
-const steps = Number(values.steps ?? 6000);
+const steps = args.steps(6000);
 
 if (!existsSync(trainDir)) {
   console.log(`cutting training tiles into ${trainDir} (held-out photos into ${heldDir}) …`);
@@ -143,23 +138,6 @@ const requested: Record<string, unknown> = {
   decayFrom: Math.floor(steps / 2),
   checkpointEvery: 250,
   sampleEvery: 1000,
-  seed: Number(values.seed ?? 7),
+  seed: args.seed,
 };
-for (const assignment of values.set ?? []) applySetting(requested, assignment);
-const started = Date.now();
-const result = await runTraining({
-  family: srgan,
-  dataDir: trainDir,
-  runDir,
-  requested,
-  resume: existsSync(join(runDir, 'checkpoint')),
-  onStart: ({ config, resumeFrom, summary }) => console.log(`${summary}; ${resumeFrom === null ? 'new run' : `from step ${resumeFrom}`}; config ${JSON.stringify(config)}`),
-  onWarning: (warning) => console.log(`warning: ${warning}`),
-  onProgress: (p) => {
-    if (p.step % 50 === 0) {
-      const losses = Object.entries(p.losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  ');
-      console.log(`step ${p.step}/${p.totalSteps}  ${losses}  ${p.stepsPerSecond.toFixed(2)} it/s  eta ${Math.round(p.etaSeconds / 60)} min`);
-    }
-  },
-});
-console.log(`${result.status} at step ${result.step} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+await runBundledTraining({ family: srgan, dataDir: trainDir, runDir, requested, sets: args.sets, digits: 4 });
