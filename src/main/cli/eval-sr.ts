@@ -2,13 +2,17 @@
 // on your photos? PSNR/SSIM on Y, border cropped by the scale (see
 // engine/upscale/metrics.ts). Exit codes: 0 done, 1 failed, 2 usage error.
 import { parseArgs } from 'node:util';
+import type { EvalDegradation } from '../engine/upscale/index.js';
 
 export const evalSrHelp = `Usage: ganvas eval-sr --data DIR [--scale 2|3|4] [--models A,B] [--max-images N]
-                      [--crop-size N] [--crop center|detailed] [--json]
+                      [--crop-size N] [--crop center|detailed]
+                      [--degrade clean,jpeg,blur] [--json]
 
 Shrinks a crop of each high-resolution photo in DIR by bicubic, upscales it
 back with each model and with bicubic, and reports PSNR and SSIM on the luma
-channel (BT.601), border cropped by the scale, as SR papers do.
+channel (BT.601), border cropped by the scale, as SR papers do. With
+--degrade, the shrunk crop is also made as photos usually are (compressed,
+or soft) and every method is scored on each kind of input.
 
 Options:
   --data DIR        folder of high-resolution photos (required)
@@ -17,6 +21,11 @@ Options:
   --max-images N    at most N photos, in name order (default 10)
   --crop-size N     side of the square crop in pixels (default 192)
   --crop MODE       center, or detailed: the most textured crop (default detailed)
+  --degrade LIST    inputs to score on, comma-separated (default clean):
+                      clean  bicubic downscale only
+                      jpeg   bicubic downscale, then JPEG quality 75
+                      blur   Gaussian blur σ 0.8 low-resolution px (σ × scale
+                             px of the photo) before the bicubic downscale
   --json            print the full report as JSON
 `;
 
@@ -33,6 +42,7 @@ export async function evalSrCommand(argv: string[]): Promise<number> {
         'max-images': { type: 'string' },
         'crop-size': { type: 'string' },
         crop: { type: 'string' },
+        degrade: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -59,6 +69,12 @@ export async function evalSrCommand(argv: string[]): Promise<number> {
   const crop = values.crop ?? 'detailed';
   if (crop !== 'center' && crop !== 'detailed') return usage(`--crop must be center or detailed, got "${crop}"`);
   const engine = await import('../engine/upscale/index.js');
+  const degradations = (values.degrade ?? 'clean').split(',').map((d) => d.trim()).filter(Boolean);
+  const unknown = degradations.filter((d) => !(engine.evalDegradationNames as string[]).includes(d));
+  if (degradations.length === 0 || unknown.length > 0) {
+    return usage(`--degrade takes ${engine.evalDegradationNames.join(', ')} (comma-separated), got "${values.degrade}"`);
+  }
+  if (new Set(degradations).size !== degradations.length) return usage(`--degrade lists a degradation twice: "${values.degrade}"`);
   const models = values.models?.split(',').map((m) => m.trim()).filter(Boolean);
   try {
     for (const id of models ?? []) engine.chooseUpscaleModel({ model: id, scale });
@@ -74,17 +90,23 @@ export async function evalSrCommand(argv: string[]): Promise<number> {
       maxImages,
       cropSize,
       crop,
+      degradations: degradations as EvalDegradation[],
       onImage: (done, total, file) => file && process.stderr.write(`[${done + 1}/${total}] ${file}\n`),
     });
     if (values.json) {
       console.log(JSON.stringify(report, null, 2));
     } else {
-      const bicubic = report.summary[0]!;
       console.log(`×${scale}, ${report.images.length} photos, ${report.cropSize}×${report.cropSize} crops (${crop}), Y channel, border ${scale} px`);
-      console.log(`${'method'.padEnd(20)} ${'PSNR dB'.padStart(8)} ${'vs bicubic'.padStart(10)} ${'SSIM'.padStart(7)}`);
-      for (const s of report.summary) {
-        const gain = s.psnr - bicubic.psnr;
-        console.log(`${s.method.padEnd(20)} ${s.psnr.toFixed(2).padStart(8)} ${(s === bicubic ? '' : `${gain >= 0 ? '+' : ''}${gain.toFixed(2)}`).padStart(10)} ${s.ssim.toFixed(4).padStart(7)}`);
+      for (const degradation of report.degradations) {
+        const rows = report.summary.filter((s) => s.degradation === degradation.name);
+        const bicubic = rows.find((s) => s.method === 'bicubic')!;
+        const settings = degradation.jpegQuality !== undefined ? `, JPEG quality ${degradation.jpegQuality}` : degradation.blurSigma !== undefined ? `, blur σ ${degradation.blurSigma} LR px` : '';
+        console.log(`\ninput: ${degradation.name}${settings}`);
+        console.log(`${'method'.padEnd(20)} ${'PSNR dB'.padStart(8)} ${'vs bicubic'.padStart(10)} ${'SSIM'.padStart(7)}`);
+        for (const s of rows) {
+          const gain = s.psnr - bicubic.psnr;
+          console.log(`${s.method.padEnd(20)} ${s.psnr.toFixed(2).padStart(8)} ${(s === bicubic ? '' : `${gain >= 0 ? '+' : ''}${gain.toFixed(2)}`).padStart(10)} ${s.ssim.toFixed(4).padStart(7)}`);
+        }
       }
     }
     for (const f of report.failures) console.error(`skipped: ${f.reason}`);

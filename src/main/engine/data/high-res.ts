@@ -1,10 +1,11 @@
 import { relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ImageDecodeError, cropRaw, decodeImage, defaultSvgSize, resizeImage, type ImageHeader, type RawImage } from '../image/index.js';
+import { ImageDecodeError, cropRaw, decodeImage, defaultSvgSize, type ImageHeader, type RawImage } from '../image/index.js';
 import { cropFlipAt, writeCrop } from './augment.js';
 import { checkStepAndBatch, prefetchBatches, type BatchSource } from './batch-stream.js';
 import { DatasetError, nameList, plural } from './dataset-error.js';
 import { listImages, noImagesError } from './image-files.js';
+import { checkDegradationMix, defaultDegradationMix, degradationAt, makeLowRes, type SrDegradationMix } from './sr-degradation.js';
 import { EpochOrder } from './sample-order.js';
 import { probeAll } from './training-crop.js';
 import { UnreadableItems } from './unreadable-items.js';
@@ -20,12 +21,20 @@ export interface HighResOptions {
   seed?: number;
   /** Batches decoded ahead by `batches()` (default 2). */
   prefetch?: number;
+  /**
+   * Shares of samples whose low-resolution patch is blurred before and/or
+   * JPEG-compressed after the downscale (sr-degradation.ts); default: none,
+   * every patch a clean bicubic downscale. Drawn per sample from the seed.
+   */
+  degradation?: Partial<SrDegradationMix>;
 }
 
 /**
  * `hr` is a random patchSize² crop at the image's own resolution; `lr` is that
  * crop shrunk by `scale` with a bicubic kernel (the usual SR degradation, e.g.
- * SRGAN, Ledig et al. 2017, §3.1). NHWC in [-1, 1]; the caller disposes both.
+ * SRGAN, Ledig et al. 2017, §3.1), for a share of samples blurred before or
+ * JPEG-compressed after (HighResOptions.degradation). NHWC in [-1, 1]; the
+ * caller disposes both.
  */
 export interface HighResBatch {
   step: number;
@@ -56,6 +65,8 @@ export async function openHighResDataset(dir: string, options: HighResOptions): 
   const seed = options.seed ?? 1;
   const flip = options.flip ?? true;
   const lowSize = patchSize / scale;
+  const mix: SrDegradationMix = { ...defaultDegradationMix, ...options.degradation };
+  checkDegradationMix(mix);
 
   const listing = await listImages(dir);
   const warnings = [...listing.warnings];
@@ -108,7 +119,7 @@ export async function openHighResDataset(dir: string, options: HighResOptions): 
       Array.from({ length: batchSize }, async (_, i) => {
         const sample = step * batchSize + i;
         const hr = await unreadable.load(order, sample, loadPatch(sample));
-        const lr = await resizeImage(hr, lowSize, lowSize, 'bicubic');
+        const lr = await makeLowRes(hr, scale, degradationAt(mix, seed, sample));
         writeCrop(hr, origin, patchSize, patchSize, hrData, i * patchSize * patchSize * 3);
         writeCrop(lr, origin, lowSize, lowSize, lrData, i * lowSize * lowSize * 3);
       }),

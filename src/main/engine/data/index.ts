@@ -12,6 +12,8 @@ export { openDomainDataset } from './domains.js';
 export type { DomainDataset, DomainBatch, DomainOptions } from './domains.js';
 export { openHighResDataset } from './high-res.js';
 export type { HighResDataset, HighResBatch, HighResOptions } from './high-res.js';
+export { bicubicShrink, defaultDegradationMix, degradationAt, degradationMixOf, gaussianBlur, jpegRoundTrip, makeLowRes, DegradationError } from './sr-degradation.js';
+export type { SrDegradation, SrDegradationMix } from './sr-degradation.js';
 export type { TrainingCropOptions } from './training-crop.js';
 export type { BatchSource } from './batch-stream.js';
 export { defaultLoadSize } from './augment.js';

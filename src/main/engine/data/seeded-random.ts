@@ -65,4 +65,9 @@ export const Stream = {
   cropX: 2,
   cropY: 3,
   flip: 4,
+  /** Super-resolution degradations (sr-degradation.ts): whether, and how much. */
+  blurPick: 5,
+  blurSigma: 6,
+  jpegPick: 7,
+  jpegQuality: 8,
 } as const;

@@ -12,6 +12,7 @@ import {
   openHighResDataset,
   openPairedDataset,
   openUnpairedDataset,
+  degradationMixOf,
   type BatchSource,
 } from '../data/index.js';
 import type { TrainingData } from './train.js';
@@ -90,8 +91,14 @@ export async function openTrainingData<C extends FamilyConfig, B>(
       if (typeof scale !== 'number') {
         throw new Error(`${family.title} trains on high-resolution images but its settings have no 'scale'`);
       }
-      const train = await openHighResDataset(dir, { scale, patchSize: config.size, seed: config.seed });
-      return opened<B>(train as unknown as BatchSource<B>, null, train.size, train.warnings, `${train.size} images (×${scale})`);
+      const degradation = degradationMixOf(config);
+      const train = await openHighResDataset(dir, { scale, patchSize: config.size, seed: config.seed, degradation });
+      const degraded = [
+        degradation.blurShare ? `${Math.round(degradation.blurShare * 100)}% blurred` : '',
+        degradation.jpegShare ? `${Math.round(degradation.jpegShare * 100)}% JPEG` : '',
+      ].filter(Boolean);
+      return opened<B>(train as unknown as BatchSource<B>, null, train.size, train.warnings,
+        `${train.size} images (×${scale}${degraded.length > 0 ? `; ${degraded.join(', ')}` : ''})`);
     }
   }
 }

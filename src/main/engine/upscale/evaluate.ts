@@ -1,9 +1,12 @@
 // Measures pretrained upscalers against bicubic on the user's own photos:
 // each high-resolution crop is shrunk by bicubic (antialiased, as MATLAB's
 // imresize that the SR benchmarks use), brought back by every method, and
-// compared with the original on Y (see metrics.ts).
+// compared with the original on Y (see metrics.ts). With `degradations`, the
+// shrunk crop is also made blurred or JPEG-compressed (fixed settings below),
+// as the photos people upscale usually are, and every method is scored on each.
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { makeLowRes, type SrDegradation } from '../data/sr-degradation.js';
 import { cropRaw, decodeImage, resizeImage, type RawImage } from '../image/index.js';
 import { loadUpscaleModel } from './load-model.js';
 import { lumaBt601, psnrY, ssimY } from './metrics.js';
@@ -13,6 +16,20 @@ import { upscaleImage } from './upscale-image.js';
 import { isImageFileName } from './image-files.js';
 
 export const bicubicMethod = 'bicubic';
+
+/**
+ * The low-resolution inputs eval-sr can score on, each at one fixed setting:
+ * clean (bicubic only), jpeg (then JPEG quality 75, a typical web/phone
+ * setting, inside the 30–95 range of BSRGAN and Real-ESRGAN), blur (a Gaussian
+ * of σ 0.8 low-resolution pixels before the downscale: 3.2 px of the photo at ×4).
+ */
+export const evalDegradations = {
+  clean: {},
+  jpeg: { jpegQuality: 75 },
+  blur: { blurSigma: 0.8 },
+} as const satisfies Record<string, SrDegradation>;
+export type EvalDegradation = keyof typeof evalDegradations;
+export const evalDegradationNames = Object.keys(evalDegradations) as EvalDegradation[];
 
 export interface EvaluateOptions {
   scale: number;
@@ -27,11 +44,15 @@ export interface EvaluateOptions {
    * model's ±1-level colour bias dominate PSNR.
    */
   crop?: 'center' | 'detailed';
+  /** How the low-resolution inputs are made (default ['clean']); every method is scored on each. */
+  degradations?: EvalDegradation[];
   onImage?: (done: number, total: number, file: string) => void;
 }
 
 export interface MethodScore {
   method: string;
+  /** The low-resolution input the score is on (see evalDegradations). */
+  degradation: EvalDegradation;
   psnr: number;
   ssim: number;
 }
@@ -39,8 +60,10 @@ export interface MethodScore {
 export interface EvaluationReport {
   scale: number;
   cropSize: number;
+  /** The degradations scored, in order, with their settings. */
+  degradations: ({ name: EvalDegradation } & SrDegradation)[];
   images: { file: string; scores: MethodScore[] }[];
-  /** Mean over images, per method; bicubic first. */
+  /** Mean over images, per degradation (in order) and method; bicubic first within each degradation. */
   summary: (MethodScore & { images: number })[];
   failures: { file: string; reason: string }[];
 }
@@ -75,6 +98,11 @@ function chooseCrop(image: RawImage, size: number, mode: 'center' | 'detailed'):
 
 export async function evaluateUpscalers(dir: string, options: EvaluateOptions): Promise<EvaluationReport> {
   const { scale } = options;
+  const degradations = options.degradations ?? ['clean'];
+  if (degradations.length === 0) throw new RangeError('give at least one degradation');
+  for (const name of degradations) {
+    if (!Object.hasOwn(evalDegradations, name)) throw new RangeError(`unknown degradation "${name}"; use ${evalDegradationNames.join(', ')}`);
+  }
   const modelIds = options.models ?? (await import('./model-catalogue.js')).listUpscaleModels().filter((m) => m.scale === scale).map((m) => m.id);
   const models = await Promise.all(modelIds.map((id) => loadUpscaleModel(chooseUpscaleModel({ model: id, scale }))));
   const cropSize = Math.floor((options.cropSize ?? 128) / scale) * scale;
@@ -82,7 +110,14 @@ export async function evaluateUpscalers(dir: string, options: EvaluateOptions): 
   const files = (await readdir(dir)).filter(isImageFileName).sort().slice(0, options.maxImages ?? Infinity);
   if (files.length === 0) throw new Error(`${dir}: no images found (looked for PNG, JPEG, WebP, TIFF, GIF, AVIF files)`);
 
-  const report: EvaluationReport = { scale, cropSize, images: [], summary: [], failures: [] };
+  const report: EvaluationReport = {
+    scale,
+    cropSize,
+    degradations: degradations.map((name) => ({ name, ...evalDegradations[name] })),
+    images: [],
+    summary: [],
+    failures: [],
+  };
   for (const [index, file] of files.entries()) {
     options.onImage?.(index, files.length, file);
     let hr: RawImage;
@@ -96,24 +131,30 @@ export async function evaluateUpscalers(dir: string, options: EvaluateOptions): 
       report.failures.push({ file, reason: error instanceof Error ? error.message : String(error) });
       continue;
     }
-    const lr = await resizeImage(hr, cropSize / scale, cropSize / scale, 'bicubic');
-    const score = (method: string, result: RawImage): MethodScore => ({
-      method,
-      psnr: psnrY(result, hr, scale),
-      ssim: ssimY(result, hr, scale),
-    });
-    const scores = [score(bicubicMethod, await resizeImage(lr, cropSize, cropSize, 'bicubic'))];
-    for (const loaded of models) {
-      scores.push(score(loaded.info.id, await upscaleImage(lr, loaded, tileLayoutFor(loaded))));
+    const scores: MethodScore[] = [];
+    for (const degradation of degradations) {
+      const lr = await makeLowRes(hr, scale, evalDegradations[degradation]);
+      const score = (method: string, result: RawImage): MethodScore => ({
+        method,
+        degradation,
+        psnr: psnrY(result, hr, scale),
+        ssim: ssimY(result, hr, scale),
+      });
+      scores.push(score(bicubicMethod, await resizeImage(lr, cropSize, cropSize, 'bicubic')));
+      for (const loaded of models) {
+        scores.push(score(loaded.info.id, await upscaleImage(lr, loaded, tileLayoutFor(loaded))));
+      }
     }
     report.images.push({ file, scores });
   }
   options.onImage?.(files.length, files.length, '');
   const methods = [bicubicMethod, ...models.map((m) => m.info.id)];
-  report.summary = methods.map((method) => {
-    const all = report.images.map((i) => i.scores.find((s) => s.method === method)!);
-    const mean = (pick: (s: MethodScore) => number) => all.reduce((sum, s) => sum + pick(s), 0) / Math.max(1, all.length);
-    return { method, psnr: mean((s) => s.psnr), ssim: mean((s) => s.ssim), images: all.length };
-  });
+  report.summary = degradations.flatMap((degradation) =>
+    methods.map((method) => {
+      const all = report.images.map((i) => i.scores.find((s) => s.method === method && s.degradation === degradation)!);
+      const mean = (pick: (s: MethodScore) => number) => all.reduce((sum, s) => sum + pick(s), 0) / Math.max(1, all.length);
+      return { method, degradation, psnr: mean((s) => s.psnr), ssim: mean((s) => s.ssim), images: all.length };
+    }),
+  );
   return report;
 }

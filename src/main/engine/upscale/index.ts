@@ -9,5 +9,5 @@ export { upscaleImage } from './upscale-image.js';
 export { upscaleFile, upscaleFolder, defaultOutputName, formatFromName, extensionFor, upscaleFormats, UpscaleFileError, isAbort } from './upscale-file.js';
 export type { UpscaleOptions, UpscaleProgress, UpscaleResult, FolderResult, UpscaleFormat } from './upscale-file.js';
 export { psnrY, ssimY, lumaBt601 } from './metrics.js';
-export { evaluateUpscalers } from './evaluate.js';
-export type { EvaluateOptions, EvaluationReport, MethodScore } from './evaluate.js';
+export { evaluateUpscalers, evalDegradations, evalDegradationNames } from './evaluate.js';
+export type { EvaluateOptions, EvaluationReport, MethodScore, EvalDegradation } from './evaluate.js';

@@ -3,7 +3,16 @@ import { bicubicUpscalePlane } from './bicubic.js';
 import type { LoadedUpscaleModel } from './load-model.js';
 import type { PixelWindow, UpscaleWindow } from './tiling.js';
 
-/** Runs the network on one RGB window (0–255 in and out, whatever range the network itself uses). */
+/**
+ * Runs the network on one RGB window (0–255 in and out, whatever range the
+ * network itself uses). Checked against UpscalerJS's own pipeline for these
+ * weights (issue 14): it too scales in by 1/255 for a 0–1 model, clips the
+ * output to the model's range and multiplies back, with RGB channels in
+ * NHWC. Where we differ, on purpose: we round to 8 bits (its Node path
+ * truncates, Buffer.from on floats: half a level darker on average), and
+ * the tiler reflect-pads the image border (UpscalerJS leaves the border to
+ * the convolutions' zero padding).
+ */
 export async function upscaleRgbWindow(loaded: LoadedUpscaleModel, rgb: Float32Array, width: number, height: number): Promise<Float32Array> {
   const range = loaded.info.inputRange;
   const onnx = loaded.inference.network;

@@ -61,6 +61,18 @@ export const SrganConfigSchema = FamilyConfigBase.extend({
   featureInputRange: z.enum(featureInputRanges).default('0..1').meta({ title: 'Feature input range', description: 'Pixel range the feature model expects.' }),
   /** Weight of the feature loss (the paper rescales VGG features by 1/12.75, i.e. a weight of about 0.006 on their squares). */
   featureWeight: z.number().min(0).max(1000).default(1).meta({ title: 'Feature loss weight', description: 'Weight of the feature (perceptual) loss.' }),
+  // Degraded inputs (data/sr-degradation.ts): the photos people upscale are rarely clean bicubic downscales.
+  // Ranges from BSRGAN (Zhang et al. 2021) and Real-ESRGAN (Wang et al. 2021), kept to their mild end. Default: off.
+  /** Share of training patches blurred before the downscale. */
+  blurShare: z.number().min(0).max(1).default(0).meta({ title: 'Blurred share', description: 'Share of training inputs given a slight Gaussian blur before the downscale (0: none), so the model learns to sharpen soft photos too.' }),
+  /** Blur σ range, in low-resolution pixels (0.2–1: 0.8–4 px of the photo at ×4; Real-ESRGAN draws 0.2–3 at ×4). */
+  blurSigmaMin: z.number().positive().max(4).default(0.2).meta({ title: 'Blur σ from', description: 'Smallest blur σ, in low-resolution pixels.', unit: 'px' }),
+  blurSigmaMax: z.number().positive().max(4).default(1).meta({ title: 'Blur σ to', description: 'Largest blur σ, in low-resolution pixels.', unit: 'px' }),
+  /** Share of training patches JPEG-compressed after the downscale. */
+  jpegShare: z.number().min(0).max(1).default(0).meta({ title: 'JPEG share', description: 'Share of training inputs JPEG-compressed after the downscale (0: none), so the model learns not to upscale block artefacts.' }),
+  /** JPEG quality range (BSRGAN and Real-ESRGAN: 30–95; ours the milder 60–95). */
+  jpegQualityMin: z.number().int().min(1).max(100).default(60).meta({ title: 'JPEG quality from', description: 'Lowest JPEG quality of the compressed inputs (1–100).' }),
+  jpegQualityMax: z.number().int().min(1).max(100).default(95).meta({ title: 'JPEG quality to', description: 'Highest JPEG quality of the compressed inputs (1–100).' }),
 }).superRefine((config, ctx) => {
   const multiple = DISCRIMINATOR_REDUCTION * (config.scale === 3 ? 3 : 1);
   if (config.size % DISCRIMINATOR_REDUCTION !== 0 || config.size % config.scale !== 0) {
@@ -72,6 +84,12 @@ export const SrganConfigSchema = FamilyConfigBase.extend({
   }
   if (config.pretrainSteps !== undefined && config.pretrainSteps > config.steps) {
     ctx.addIssue({ code: 'custom', path: ['pretrainSteps'], message: `is after the last step (${config.steps})` });
+  }
+  if (config.blurSigmaMin > config.blurSigmaMax) {
+    ctx.addIssue({ code: 'custom', path: ['blurSigmaMin'], message: `is above blurSigmaMax (${config.blurSigmaMax})` });
+  }
+  if (config.jpegQualityMin > config.jpegQualityMax) {
+    ctx.addIssue({ code: 'custom', path: ['jpegQualityMin'], message: `is above jpegQualityMax (${config.jpegQualityMax})` });
   }
   if (config.pixelWeight === 0 && config.featureModel === undefined) {
     ctx.addIssue({ code: 'custom', path: ['pixelWeight'], message: 'is 0 and there is no featureModel: the generator would have no content loss' });

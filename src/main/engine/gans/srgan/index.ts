@@ -20,7 +20,7 @@ export const srgan: FamilyDescriptor<SrganConfig> = {
     'Upscales photos ×2, ×3 or ×4 with invented-but-plausible detail, learned from any folder of high-resolution images. ' +
     'SRResNet generator and discriminator after Ledig et al. 2017.',
   dataset: 'high-res',
-  datasetHelp: 'Any folder of high-resolution photos; the low-resolution inputs are made by bicubic downscaling. The size is the high-resolution patch side.',
+  datasetHelp: 'Any folder of high-resolution photos; the low-resolution inputs are made by bicubic downscaling (for a share of them, blurred before or JPEG-compressed after: blurShare, jpegShare). The size is the high-resolution patch side.',
   uses: ['upscale'],
   // SRResNet is fully convolutional: an upscaler takes photos of any size.
   inferenceSize: 'any',
