@@ -17,6 +17,7 @@
 //     inputs are meant to be badly degraded; ours only "as photos usually are").
 import sharp from 'sharp';
 import type { RawImage } from '../image/index.js';
+import { keysCubic } from '../image/keys-cubic.js';
 import { Stream, randomAt } from './seeded-random.js';
 
 /** One image's degradation; absent fields: not applied. */
@@ -168,14 +169,6 @@ export async function jpegRoundTrip(image: RawImage, quality: number): Promise<R
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height, channels: 3 };
 }
 
-/** Keys' cubic convolution kernel with a = −0.5 (Keys 1981), the "bicubic" of MATLAB's imresize. */
-function cubic(x: number): number {
-  const t = Math.abs(x);
-  if (t <= 1) return (1.5 * t - 2.5) * t * t + 1;
-  if (t < 2) return ((-0.5 * t + 2.5) * t - 4) * t + 2;
-  return 0;
-}
-
 /** Mirror index with the edge pixel repeated (MATLAB's 'symmetric' padding, as imresize pads). */
 function symmetric(i: number, length: number): number {
   const period = 2 * length;
@@ -196,7 +189,7 @@ function shrinkTaps(length: number, factor: number): { index: Int32Array; weight
     const first = Math.floor(centre - 2 * factor) + 1;
     let total = 0;
     for (let k = 0; k < taps; k++) {
-      const w = cubic((centre - (first + k)) / factor);
+      const w = keysCubic((centre - (first + k)) / factor);
       index[o * taps + k] = symmetric(first + k, length);
       weight[o * taps + k] = w;
       total += w;

@@ -20,7 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { INPUT_RESIDUAL_EDGE } from '../gans/shared/layers/input-residual.js';
-import { bicubicPhaseTaps } from '../gans/srgan/bicubic-upsample.js';
+import { bicubicPhaseTaps } from '../image/keys-cubic.js';
 import { OnnxGraph, type Attribute } from './onnx-graph.js';
 
 export class OnnxExportError extends Error {

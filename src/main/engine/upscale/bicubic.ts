@@ -1,3 +1,5 @@
+import { keysCubic, phaseSource } from '../image/keys-cubic.js';
+
 /**
  * Bicubic upscaling by a whole factor of one plane of floats, with the Keys
  * (a = −0.5, "Catmull-Rom") kernel and pixel-centre alignment, edges clamped.
@@ -37,22 +39,14 @@ function clamp(i: number, length: number): number {
   return i < 0 ? 0 : i >= length ? length - 1 : i;
 }
 
-function keys(t: number): number {
-  const a = -0.5;
-  const x = Math.abs(t);
-  if (x <= 1) return (a + 2) * x ** 3 - (a + 3) * x ** 2 + 1;
-  if (x < 2) return a * x ** 3 - 5 * a * x ** 2 + 8 * a * x - 4 * a;
-  return 0;
-}
-
 /** For each output phase p (output index mod scale): the 4 source offsets from floor(out/scale) and their weights. */
 function cubicTaps(scale: number): { offsets: number[]; weights: number[] }[] {
   const taps: { offsets: number[]; weights: number[] }[] = [];
   for (let p = 0; p < scale; p++) {
-    const source = (p + 0.5) / scale - 0.5; // relative to the source pixel floor(out/scale)
+    const source = phaseSource(p, scale); // relative to the source pixel floor(out/scale)
     const left = Math.floor(source);
     const offsets = [left - 1, left, left + 1, left + 2];
-    taps.push({ offsets, weights: offsets.map((o) => keys(source - o)) });
+    taps.push({ offsets, weights: offsets.map((o) => keysCubic(source - o)) });
   }
   return taps;
 }

@@ -10,26 +10,11 @@
  * images have no gradient to receive, so this path costs nothing in training.
  */
 import * as tf from '@tensorflow/tfjs';
+import { bicubicPhaseTaps } from '../../image/keys-cubic.js';
 import { singleInput, singleShape, type LayerArgs, type LayerShape } from '../shared/layers/layer-types.js';
 
 export interface BicubicUpsampleArgs extends LayerArgs {
   scale: number;
-}
-
-function keys(t: number): number {
-  const a = -0.5;
-  const x = Math.abs(t);
-  if (x <= 1) return (a + 2) * x ** 3 - (a + 3) * x ** 2 + 1;
-  if (x < 2) return a * x ** 3 - 5 * a * x ** 2 + 8 * a * x - 4 * a;
-  return 0;
-}
-
-/** 5 taps per phase over input pixels i−2 … i+2 (output pixel i·scale + phase). */
-export function bicubicPhaseTaps(scale: number): number[][] {
-  return Array.from({ length: scale }, (_, phase) => {
-    const source = (phase + 0.5) / scale - 0.5; // position relative to input pixel i
-    return [-2, -1, 0, 1, 2].map((offset) => keys(source - offset));
-  });
 }
 
 const PAD = 2;
