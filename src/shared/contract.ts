@@ -194,6 +194,10 @@ export const ModelInfo = z.object({
   step: z.number().int().nonnegative().nullable(),
   createdAt: z.number().int().nullable(),
   licence: z.string().nullable(),
+  /** The model picked for its use when none is named: the Upscale default for its scale (a bundled SRGAN marked so, else ESRGAN slim). */
+  isDefault: z.boolean().optional(),
+  /** The model card's other fields, for the views to show (what it was trained on, its limits, measured speed). */
+  card: z.object({ trainedOn: z.string().optional(), limitations: z.string().optional(), speed: z.string().optional() }).optional(),
 });
 export type ModelInfo = z.infer<typeof ModelInfo>;
 

@@ -17,7 +17,7 @@ import path from 'node:path';
 import type { JobInfo, ParsedRequest } from '../../shared/contract.js';
 import { UserFacingError } from '../engine/errors.js';
 import { JobRequestError } from '../engine/jobs/index.js';
-import { UpscaleJobParams } from '../engine/jobs/kinds/upscale-params.js';
+import { UpscaleJobParams, upscaleRequestProblem } from '../engine/jobs/kinds/upscale-params.js';
 // The catalogue lists installed packages only; it does not load tfjs, so it is safe on this thread.
 import { chooseUpscaleModel, UnknownUpscaleModelError } from '../engine/upscale/model-catalogue.js';
 import type { Handler } from './dispatch.js';
@@ -49,7 +49,7 @@ export function distinctNames(names: readonly string[]): string[] {
   });
 }
 
-/** Accepts `npm:esrgan-slim-x2` (from `models.list`), `esrgan-slim-x2` or `slim`. */
+/** Accepts `npm:esrgan-slim-x2` (from `models.list`), `esrgan-slim-x2` or `slim`; SRGAN models keep their `bundled:`/`user:` id. */
 function engineModelName(modelId: string | undefined): string | undefined {
   return modelId?.replace(/^npm:/, '');
 }
@@ -58,11 +58,14 @@ async function startUpscale(ctx: StudioContext, request: ParsedRequest<'upscale.
   const model = engineModelName(request.modelId);
   let chosen;
   try {
-    chosen = chooseUpscaleModel({ scale: request.scale, ...(model !== undefined ? { model } : {}) });
+    chosen = chooseUpscaleModel({ scale: request.scale, ...(model !== undefined ? { model } : {}) }, { dataDir: ctx.dataDir });
   } catch (error) {
     if (error instanceof UnknownUpscaleModelError) throw new UserFacingError('invalid_request', error.message);
     throw error;
   }
+  // The user's own models are not known to the job's schema (it has no data folder): their tile is checked here.
+  const problem = upscaleRequestProblem({ scale: request.scale, model: chosen.id, tile: request.tile }, { dataDir: ctx.dataDir });
+  if (problem) throw new UserFacingError('invalid_request', `Invalid request for upscale.images: ${problem.path}: ${problem.message}`);
   const folder = `${new Date().toISOString().slice(0, 10)}-${randomBytes(5).toString('hex')}`;
   const uploadDir = path.join(ctx.dataDir, 'uploads', folder);
   const outputDir = path.join(ctx.dataDir, 'upscaled', folder);
@@ -95,7 +98,7 @@ async function startUpscale(ctx: StudioContext, request: ParsedRequest<'upscale.
   const count = files.length === 1 ? files[0]!.name : `${files.length} images`;
   let job: JobInfo;
   try {
-    job = ctx.jobs.start('upscale', params, { title: `Upscale ${count} ×${request.scale} (${chosen.variant})` });
+    job = ctx.jobs.start('upscale', params, { title: `Upscale ${count} ×${request.scale} (${chosen.family === 'esrgan' ? chosen.variant : chosen.title})` });
   } catch (error) {
     await rm(uploadDir, { recursive: true, force: true });
     if (error instanceof JobRequestError) throw new UserFacingError(error.code, error.message);

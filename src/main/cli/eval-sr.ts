@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 
 export const evalSrHelp = `Usage: ganvas eval-sr --data DIR [--scale 2|3|4] [--models A,B] [--max-images N]
-                      [--crop-size N] [--crop center|detailed] [--json]
+                      [--crop-size N] [--crop center|detailed] [--data-dir DIR] [--json]
 
 Shrinks a crop of each high-resolution photo in DIR by bicubic, upscales it
 back with each model and with bicubic, and reports PSNR and SSIM on the luma
@@ -13,7 +13,10 @@ channel (BT.601), border cropped by the scale, as SR papers do.
 Options:
   --data DIR        folder of high-resolution photos (required)
   --scale N         2, 3 or 4 (default 4)
-  --models A,B      model ids (default: every installed model of that scale)
+  --models A,B      model ids (default: every installed model of that scale):
+                    esrgan-slim-x4, slim, or an SRGAN model's bundled:NAME / user:NAME
+  --data-dir DIR    the data folder whose models/ holds user:NAME models
+                    (default: GANVAS_DATA_DIR or the usual place)
   --max-images N    at most N photos, in name order (default 10)
   --crop-size N     side of the square crop in pixels (default 192)
   --crop MODE       center, or detailed: the most textured crop (default detailed)
@@ -34,6 +37,7 @@ export async function evalSrCommand(argv: string[]): Promise<number> {
         'crop-size': { type: 'string' },
         crop: { type: 'string' },
         json: { type: 'boolean' },
+        'data-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -59,9 +63,11 @@ export async function evalSrCommand(argv: string[]): Promise<number> {
   const crop = values.crop ?? 'detailed';
   if (crop !== 'center' && crop !== 'detailed') return usage(`--crop must be center or detailed, got "${crop}"`);
   const engine = await import('../engine/upscale/index.js');
+  const { resolveDataDir } = await import('../engine/data-dir.js');
+  const folders = { dataDir: resolveDataDir(values['data-dir']) };
   const models = values.models?.split(',').map((m) => m.trim()).filter(Boolean);
   try {
-    for (const id of models ?? []) engine.chooseUpscaleModel({ model: id, scale });
+    for (const id of models ?? []) engine.chooseUpscaleModel({ model: id, scale }, folders);
   } catch (error) {
     return usage((error as Error).message);
   }
@@ -74,6 +80,7 @@ export async function evalSrCommand(argv: string[]): Promise<number> {
       maxImages,
       cropSize,
       crop,
+      folders,
       onImage: (done, total, file) => file && process.stderr.write(`[${done + 1}/${total}] ${file}\n`),
     });
     if (values.json) {

@@ -428,10 +428,10 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
     finishImages(entry, outcomes, result, `${translated} translated, ${failed.length} failed`, failed);
   }
 
-  /** Uploaded photos through an ESRGAN, one image job each; the result has the in-process upscale job's shape. */
+  /** Uploaded photos through an upscaler (ESRGAN or SRGAN), one image job each; the result has the in-process upscale job's shape. */
   async function driveUpscale(entry: Entry): Promise<void> {
     const params = UpscaleJobParams.parse(entry.params);
-    const info = chooseUpscaleModel({ scale: params.scale, ...(params.model !== undefined ? { model: params.model } : {}) });
+    const info = chooseUpscaleModel({ scale: params.scale, ...(params.model !== undefined ? { model: params.model } : {}) }, { dataDir: options.dataDir });
     await mkdir(params.outputDir, { recursive: true });
     const taken = new Set<string>();
     const images: PlannedImage[] = [];
@@ -454,7 +454,7 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
       const reason = outcomes.done.get(image.id)?.failed;
       if (reason !== undefined) failed.push({ file: image.file, reason });
     }
-    const modelId = `npm:${info.id}`;
+    const modelId = info.catalogueId;
     const rows = params.addToGallery
       ? await importImages(outcomes, failed, (image, result) => ({
           kind: 'upscale',

@@ -16,7 +16,7 @@ import { openPixelRows, type PixelRows } from '../image/index.js';
 import { isImageFileName } from './image-files.js';
 import { loadUpscaleModel, type LoadedUpscaleModel } from './load-model.js';
 import { modelWindowUpscaler } from './model-window.js';
-import { chooseUpscaleModel, type UpscaleModelInfo } from './model-catalogue.js';
+import { chooseUpscaleModel, type UpscaleModelFolders, type UpscaleModelInfo } from './model-catalogue.js';
 import { createPngRowWriter } from './png-stream.js';
 import { tileLayoutFor } from './tile-layout.js';
 import { countTiles, defaultMaxBandBytes, upscaleTiled, type TileLayout, type UpscaleWindow } from './tiling.js';
@@ -38,8 +38,10 @@ export interface UpscaleProgress {
 export interface UpscaleOptions {
   /** The scale (2, 3, 4); the default model for it is used unless `model` is given. */
   scale?: number;
-  /** Model id, e.g. "esrgan-medium-x4", or "slim"/"medium"/"thick" with `scale`. */
+  /** Model id, e.g. "esrgan-medium-x4", "slim"/"medium"/"thick" with `scale`, or an SRGAN model's "bundled:<name>"/"user:<name>". */
   model?: string;
+  /** Where SRGAN models are looked for (the user's need `dataDir`). */
+  folders?: UpscaleModelFolders;
   /** Tile side in input pixels (default: from free memory). */
   tile?: number;
   /** Output format (default: the input's if PNG/JPEG/WebP, else PNG). */
@@ -97,7 +99,7 @@ export function isAbort(error: unknown): boolean {
 }
 
 async function resolveModel(options: UpscaleOptions): Promise<LoadedUpscaleModel> {
-  const info: UpscaleModelInfo = chooseUpscaleModel({ scale: options.scale, model: options.model });
+  const info: UpscaleModelInfo = chooseUpscaleModel({ scale: options.scale, model: options.model }, options.folders);
   return loadUpscaleModel(info);
 }
 
