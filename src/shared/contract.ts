@@ -489,6 +489,15 @@ export const methods = {
       .strict(),
     response: JobInfo,
   },
+  /**
+   * The "before" side of an upscale result: its original upscaled by exact
+   * bicubic (the engine's, as `ganvas eval-sr` scores against), PNG, up to 16
+   * megapixels; the Upscale view shows it under the model's result.
+   */
+  'upscale.bicubic': {
+    request: z.object({ itemId: z.number().int().positive(), scale: z.union([z.literal(2), z.literal(3), z.literal(4)]) }).strict(),
+    response: z.object({ width: z.number().int().positive(), height: z.number().int().positive(), pngBase64: z.string() }),
+  },
 } as const;
 
 export type Methods = typeof methods;

@@ -30,6 +30,7 @@ import { receptiveRadius } from '../../src/main/engine/upscale/model-geometry.js
 import { srresnetReceptiveRadius } from '../../src/main/engine/upscale/trained-upscalers.js';
 import { smallestTile, tileLayoutFor } from '../../src/main/engine/upscale/tile-layout.js';
 import { upscaleImage } from '../../src/main/engine/upscale/upscale-image.js';
+import { bicubicUpscalePlane } from '../../src/main/engine/upscale/bicubic.js';
 
 const PHOTOS = '/usr/share/backgrounds/mate/nature';
 const SCALE = 2;
@@ -189,6 +190,24 @@ describe('SRGAN models as upscalers', () => {
       expect(result.done.map((d) => [d.width, d.height])).toEqual([[300, 194]]);
       const item = await studio.dispatch('gallery.get', { id: result.done[0]!.itemId });
       expect(item.ok && item.value).toMatchObject({ kind: 'upscale', modelId: 'user:tiny-x2' });
+
+      // The view's "before": the original by the engine's exact bicubic.
+      const before = await studio.dispatch('upscale.bicubic', { itemId: result.done[0]!.itemId, scale: 2 });
+      expect(before.ok, JSON.stringify(before)).toBe(true);
+      const made = before.ok ? (before.value as { width: number; height: number; pngBase64: string }) : null;
+      expect([made!.width, made!.height]).toEqual([300, 194]);
+      const shown = await decodeImage(Buffer.from(made!.pngBase64, 'base64'));
+      const original = await decodeImage(Buffer.from(dataBase64, 'base64'));
+      const plane = new Float32Array(original.width * original.height);
+      let most = 0;
+      for (let c = 0; c < 3; c++) {
+        for (let p = 0; p < plane.length; p++) plane[p] = original.data[p * 3 + c]!;
+        const big = bicubicUpscalePlane(plane, original.width, original.height, 2);
+        for (let p = 0; p < big.length; p++) most = Math.max(most, Math.abs(shown.data[p * 3 + c]! - Math.min(255, Math.max(0, Math.round(big[p]!)))));
+      }
+      expect(most).toBe(0);
+      const missing = await studio.dispatch('upscale.bicubic', { itemId: 99_999, scale: 2 });
+      expect(missing.ok).toBe(false);
     } finally {
       await studio.close();
     }

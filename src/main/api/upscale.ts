@@ -20,6 +20,7 @@ import { JobRequestError } from '../engine/jobs/index.js';
 import { UpscaleJobParams, upscaleRequestProblem } from '../engine/jobs/kinds/upscale-params.js';
 // The catalogue lists installed packages only; it does not load tfjs, so it is safe on this thread.
 import { chooseUpscaleModel, UnknownUpscaleModelError } from '../engine/upscale/model-catalogue.js';
+import { bicubicUpscaleFile } from '../engine/upscale/bicubic-file.js';
 import type { Handler } from './dispatch.js';
 import { checkedJobParams } from './jobs.js';
 import type { StudioContext } from './studio.js';
@@ -130,8 +131,23 @@ async function announceWhenFinished(ctx: StudioContext, jobId: string): Promise<
   }
 }
 
-export function upscaleHandlers(ctx: StudioContext): { 'upscale.images': Handler<'upscale.images'> } {
+/** The item's original by exact bicubic (engine/upscale/bicubic-file.ts): no tfjs, so it runs here. */
+async function bicubicOf(ctx: StudioContext, request: ParsedRequest<'upscale.bicubic'>) {
+  const item = ctx.gallery.get(request.itemId);
+  const file = item.input ? ctx.gallery.imagePath(item.input.hash) : null;
+  if (!item.input || !file) throw new UserFacingError('not_found', `gallery item ${request.itemId} has no original image to compare with`);
+  try {
+    const made = await bicubicUpscaleFile(file, request.scale, item.title);
+    return { width: made.width, height: made.height, pngBase64: made.png.toString('base64') };
+  } catch (error) {
+    if (error instanceof RangeError) throw new UserFacingError('unsupported', error.message);
+    throw error;
+  }
+}
+
+export function upscaleHandlers(ctx: StudioContext): { 'upscale.images': Handler<'upscale.images'>; 'upscale.bicubic': Handler<'upscale.bicubic'> } {
   return {
     'upscale.images': (request) => startUpscale(ctx, request),
+    'upscale.bicubic': (request) => bicubicOf(ctx, request),
   };
 }
