@@ -27,6 +27,9 @@ test('upscale: a photo ×2 with slim, compare, zoom, and find it in the Gallery'
   await page.getByTestId('upscale-input').setInputFiles(photo);
   await expect(page.getByTestId('upscale-picked')).toContainText(`${run}-wood.jpg`);
   await page.getByTestId('upscale-scale-2').check({ force: true });
+  // With no SRGAN model marked the default in models/ for ×2, the view starts on the catalogue's default: slim.
+  await expect(page.getByTestId('upscale-model-slim')).toBeChecked();
+  await page.getByTestId('upscale-model-medium').check({ force: true });
   await page.getByTestId('upscale-model-slim').check({ force: true });
   await page.getByTestId('upscale-start').click();
 
@@ -36,7 +39,9 @@ test('upscale: a photo ×2 with slim, compare, zoom, and find it in the Gallery'
   await expect(page.getByText('96×64 → 192×128')).toBeVisible();
   await expect(slider).toHaveAttribute('aria-valuenow', '50');
   const images = page.getByTestId('zoom-stage').locator('img');
-  await expect.poll(() => images.evaluateAll((all) => all.map((img) => (img as HTMLImageElement).naturalWidth))).toEqual([96, 192]);
+  // The before side is the engine's exact bicubic, at the output size like the result.
+  await expect.poll(() => images.evaluateAll((all) => all.map((img) => (img as HTMLImageElement).naturalWidth))).toEqual([192, 192]);
+  await expect(page.getByText('Bicubic (exact, as eval-sr scores)')).toBeVisible();
 
   // ---- move the split: drag the handle, then the keyboard
   const handle = await slider.boundingBox();
