@@ -7,7 +7,7 @@
  * inference, and upscales a non-square photo through the `upscale.images`
  * job into the gallery.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -17,24 +17,23 @@ import type { JobInfo } from '../../src/shared/contract.js';
 import { smallestTileFor } from '../../src/shared/upscale-tiles.js';
 import { openStudio } from '../../src/main/api/studio.js';
 import { initBackend } from '../../src/main/engine/backend/index.js';
-import { openHighResDataset } from '../../src/main/engine/data/index.js';
-import { parseFamilyConfig, type GanModel } from '../../src/main/engine/gans/family.js';
-import { srgan, srganModel, type SrganConfig, type SuperResolutionBatch } from '../../src/main/engine/gans/srgan/model.js';
+import { parseFamilyConfig } from '../../src/main/engine/gans/family.js';
+import { srgan, srganModel, type SrganConfig } from '../../src/main/engine/gans/srgan/model.js';
 import { decodeImage, type RawImage } from '../../src/main/engine/image/index.js';
 import { createModelCatalogue } from '../../src/main/engine/models/catalogue.js';
 import { exportModel } from '../../src/main/engine/models/export-model.js';
-import { saveCheckpoint } from '../../src/main/engine/train/index.js';
 import { chooseUpscaleModel, listUpscaleModels } from '../../src/main/engine/upscale/model-catalogue.js';
 import { loadUpscaleModel, unloadUpscaleModels } from '../../src/main/engine/upscale/load-model.js';
 import { receptiveRadius } from '../../src/main/engine/upscale/model-geometry.js';
 import { srresnetReceptiveRadius } from '../../src/main/engine/upscale/trained-upscalers.js';
 import { smallestTile, tileLayoutFor } from '../../src/main/engine/upscale/tile-layout.js';
 import { upscaleImage } from '../../src/main/engine/upscale/upscale-image.js';
+import { matePhotos, PHOTOS, TINY_SRGAN, trainTinySrgan } from './srgan-fixture.js';
 import { bicubicUpscalePlane } from '../../src/main/engine/upscale/bicubic.js';
+import { evaluateUpscalers } from '../../src/main/engine/upscale/evaluate.js';
 
-const PHOTOS = '/usr/share/backgrounds/mate/nature';
 const SCALE = 2;
-const TINY = { size: 32, scale: SCALE, filters: 8, blocks: 2, norm: 'none', imageSkip: 'bicubic', ndf: 8, steps: 12, pretrainSteps: 12, batchSize: 4, lr: { G: 1e-3, D: 1e-4 }, seed: 3 };
+const TINY = TINY_SRGAN;
 
 let root: string;
 let dataDir: string;
@@ -52,38 +51,23 @@ function maxDifference(a: Uint8Array, b: Uint8Array): number {
 
 beforeAll(async () => {
   await initBackend({ prefer: 'wasm' });
-  const photos = existsSync(PHOTOS) ? readdirSync(PHOTOS).filter((f) => f.endsWith('.jpg')).sort() : [];
-  if (photos.length < 3) throw new Error(`${PHOTOS} is missing: install Debian's mate-backgrounds (apt-get install mate-backgrounds)`);
+  const photos = matePhotos();
   root = mkdtempSync(path.join(tmpdir(), 'ganvas-srgan-upscaler-'));
   dataDir = path.join(root, 'data');
   bundledDir = path.join(root, 'bundled');
   emptyBundled = path.join(root, 'no-bundled');
   mkdirSync(emptyBundled);
-  const train = path.join(root, 'train');
-  mkdirSync(train);
-  for (const name of photos.slice(0, 3)) await sharp(path.join(PHOTOS, name)).resize({ width: 160 }).png().toFile(path.join(train, name.replace('.jpg', '.png')));
   // A non-square photo the model has not seen.
   photoFile = path.join(root, 'meadow.png');
   await sharp(path.join(PHOTOS, photos.at(-1)!)).resize({ width: 150, height: 97, fit: 'cover' }).png().toFile(photoFile);
   photo = await decodeImage(photoFile);
 
-  // A few real content-loss steps: no weight stays at its initial value.
-  const config = parseFamilyConfig(srgan, TINY) as SrganConfig;
-  const model = srganModel.build(config) as GanModel<SrganConfig, SuperResolutionBatch>;
-  const data = await openHighResDataset(train, { scale: SCALE, patchSize: TINY.size, seed: 1 });
-  for (let step = 0; step < TINY.steps; step++) {
-    const batch = await data.batchAt(step, TINY.batchSize);
-    await model.trainStep(batch, { step, seed: config.seed });
-    tf.dispose([batch.lr, batch.hr]);
-  }
-  const runDir = path.join(root, 'run');
-  await saveCheckpoint(runDir, model, { family: 'srgan', step: TINY.steps });
-  model.dispose();
+  const runDir = await trainTinySrgan(root);
   const card = { title: 'Tiny photo SRGAN ×2', licence: 'CC0-1.0', trainedOn: 'three mate wallpapers', speed: '1 ms per tile' };
   await exportModel(runDir, path.join(dataDir, 'models', 'tiny-x2'), { card });
   await exportModel(runDir, path.join(bundledDir, 'tiny-x2-default'), { card, default: true });
   await exportModel(runDir, path.join(bundledDir, 'tiny-x2-plain'), { card });
-  // Neither a damaged folder nor another family's model is an upscaler.
+  // A damaged folder is no upscaler (models.list reports it).
   mkdirSync(path.join(bundledDir, 'broken'));
   writeFileSync(path.join(bundledDir, 'broken', 'model.json'), '{ not json');
 }, 120_000);
@@ -171,6 +155,15 @@ describe('SRGAN models as upscalers', () => {
     };
     expect(maxDifference(inside(whole.data), inside(expected))).toBeLessThanOrEqual(1);
   }, 120_000);
+
+  it('is scored by eval-sr beside bicubic', async () => {
+    const photos = path.join(root, 'eval');
+    mkdirSync(photos);
+    await sharp(photoFile).toFile(path.join(photos, 'meadow.png'));
+    const report = await evaluateUpscalers(photos, { scale: 2, models: ['user:tiny-x2'], folders: { dataDir }, cropSize: 64 });
+    expect(report.summary.map((s) => s.method)).toEqual(['bicubic', 'user:tiny-x2']);
+    expect(report.summary[1]!.psnr).toBeGreaterThan(15);
+  }, 60_000);
 
   it('upscales a non-square photo through the upscale.images job into the gallery', async () => {
     const studio = openStudio({ dataDir, transport: 'http', log: () => {} });

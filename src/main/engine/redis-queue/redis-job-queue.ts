@@ -26,6 +26,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { FlowProducer, Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -440,7 +441,9 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
       const format = formatFromName(file.name) ?? 'png';
       const outputPath = path.join(params.outputDir, uniqueName(defaultOutputName(file.name, info.scale, format), taken));
       const input = await readFile(file.path);
-      const id = imageJobId({ model: info.id, modelVersion: info.id, options: { scale: info.scale, tile: params.tile ?? 'auto' }, outputPath, input });
+      // An SRGAN model re-exported into the same folder is another model: its images are made again.
+      const modelVersion = info.folder ? `${info.id}@${statSync(path.join(info.folder, 'model.json'), { throwIfNoEntry: false })?.mtimeMs ?? 0}` : info.id;
+      const id = imageJobId({ model: info.id, modelVersion, options: { scale: info.scale, tile: params.tile ?? 'auto' }, outputPath, input });
       images.push({
         file: file.name,
         id,
