@@ -31,6 +31,7 @@ import { upscaleImage } from '../../src/main/engine/upscale/upscale-image.js';
 import { matePhotos, PHOTOS, TINY_SRGAN, trainTinySrgan } from './srgan-fixture.js';
 import { bicubicUpscalePlane } from '../../src/main/engine/upscale/bicubic.js';
 import { evaluateUpscalers } from '../../src/main/engine/upscale/evaluate.js';
+import { upscaleCommand } from '../../src/main/cli/upscale.js';
 
 const SCALE = 2;
 const TINY = TINY_SRGAN;
@@ -155,6 +156,23 @@ describe('SRGAN models as upscalers', () => {
     };
     expect(maxDifference(inside(whole.data), inside(expected))).toBeLessThanOrEqual(1);
   }, 120_000);
+
+  it('ganvas upscale takes it by id with --data-dir, and lists it', async () => {
+    const output = path.join(root, 'cli', 'meadow-x2.png');
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (line: string) => lines.push(line);
+    try {
+      expect(await upscaleCommand(['--scale', '2', '--model', 'user:tiny-x2', '--data-dir', dataDir, photoFile, '--output', output])).toBe(0);
+      expect(await upscaleCommand(['--list-models', '--data-dir', dataDir])).toBe(0);
+    } finally {
+      console.log = log;
+    }
+    const meta = await sharp(output).metadata();
+    expect([meta.width, meta.height]).toEqual([300, 194]);
+    expect(meta.comments?.find((c) => c.keyword === 'Software')?.text).toMatch(/upscaled x2 with user:tiny-x2$/);
+    expect(lines.some((line) => line.startsWith('user:tiny-x2') && line.includes('×2'))).toBe(true);
+  }, 60_000);
 
   it('is scored by eval-sr beside bicubic', async () => {
     const photos = path.join(root, 'eval');
