@@ -42,6 +42,8 @@ test('upscale: a photo ×2 with slim, compare, zoom, and find it in the Gallery'
   // The before side is the engine's exact bicubic, at the output size like the result.
   await expect.poll(() => images.evaluateAll((all) => all.map((img) => (img as HTMLImageElement).naturalWidth))).toEqual([192, 192]);
   await expect(page.getByText('Bicubic (exact, as eval-sr scores)')).toBeVisible();
+  // Slim's speed on this machine, from the result just made.
+  await expect(page.getByTestId('upscale-model-speed')).toContainText(/measured here: [\d.]+ s per output megapixel \(1 upscale\)/);
 
   // ---- move the split: drag the handle, then the keyboard
   const handle = await slider.boundingBox();

@@ -4,6 +4,7 @@ import type { ModelInfo } from '../../../src/shared/contract.js';
 import { batchPercent, humanEta, imageProgressFrom } from '../../../src/renderer/src/lib/upscale/batch-progress.js';
 import { chosenUpscaleOption, upscaleModelOptions } from '../../../src/renderer/src/lib/upscale/model-choice.js';
 import { scaleOf } from '../../../src/renderer/src/lib/upscale/bicubic-before.js';
+import { measuredSpeeds, speedLine } from '../../../src/renderer/src/lib/upscale/measured-speed.js';
 import { clampPan, fitted, oneToOneZoom, panBy, zoomAt, zoomByStep, zoomLabel } from '../../../src/renderer/src/lib/upscale/zoom.js';
 
 const box = { width: 400, height: 200 };
@@ -77,6 +78,18 @@ describe('model choices', () => {
     const x2 = upscaleModelOptions([...catalogue, { ...esrgan('slim', 2), isDefault: true }], 2);
     expect(chosenUpscaleOption(x2, 'bundled:photo-x4')?.modelId).toBe('npm:esrgan-slim-x2');
     expect(x2.options[0]?.key).toBe('bundled:photo-x2');
+  });
+
+  it("measures each model's speed from the gallery's upscales: the median seconds per output megapixel", () => {
+    const item = (modelId: string | null, ms: number | undefined, width = 1000, height = 1000, kind = 'upscale') =>
+      ({ kind, modelId, output: { width, height }, timings: ms === undefined ? {} : { total: ms } }) as never;
+    const speeds = measuredSpeeds([
+      item('npm:esrgan-slim-x2', 2000), item('npm:esrgan-slim-x2', 1000, 1000, 500), item('npm:esrgan-slim-x2', 90_000),
+      item('bundled:photo-x4', 500), item('bundled:photo-x4', undefined), item(null, 100), item('run:x', 100, 1000, 1000, 'translate'),
+    ]);
+    expect([...speeds.keys()].sort()).toEqual(['bundled:photo-x4', 'npm:esrgan-slim-x2']);
+    expect(speeds.get('npm:esrgan-slim-x2')).toEqual({ secondsPerMegapixel: 2, upscales: 3 });
+    expect(speedLine(speeds.get('bundled:photo-x4')!)).toBe('measured here: 0.50 s per output megapixel (1 upscale)');
   });
 
   it('knows the scale of a result for its bicubic before side', () => {
