@@ -41,10 +41,12 @@ function maxDifference(a: Uint8Array, b: Uint8Array): number {
 
 
 describe('what an upscaled file keeps', () => {
-  it('applies the EXIF orientation, tags the result upright, keeps the other EXIF fields and records the model', async () => {
+  it('applies the EXIF orientation, tags the result upright, keeps the other EXIF fields and the XMP, and records the model', async () => {
     // Orientation 6: stored landscape, shown turned 90° clockwise (portrait).
     const oriented = path.join(root, 'oriented.jpg');
-    await sharp(small, raw).withExif({ IFD0: { Make: 'GanvasTestCam', Copyright: 'Jane Photographer' } }).withMetadata({ orientation: 6 }).jpeg({ quality: 95 }).toFile(oriented);
+    const xmp = '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:subject>ganvas-test-dune</dc:subject></rdf:Description></rdf:RDF></x:xmpmeta>';
+    await sharp(small, raw).withExif({ IFD0: { Make: 'GanvasTestCam', Copyright: 'Jane Photographer' } }).withMetadata({ orientation: 6 }).withXmp(xmp).jpeg({ quality: 95 }).toFile(oriented);
+    expect((await sharp(oriented).metadata()).xmp?.toString()).toContain('ganvas-test-dune');
     expect((await sharp(oriented).metadata()).orientation).toBe(6);
     // The same photo with its pixels already turned, and no orientation tag.
     const turned = path.join(root, 'turned.png');
@@ -60,6 +62,7 @@ describe('what an upscaled file keeps', () => {
       const exif = meta.exif?.toString('latin1') ?? '';
       expect(exif).toContain('GanvasTestCam');
       expect(exif).toContain('Jane Photographer');
+      expect(meta.xmp?.toString(), format).toContain('ganvas-test-dune');
       if (format === 'png') {
         expect(meta.comments).toEqual(expect.arrayContaining([{ keyword: 'Software', text: expect.stringMatching(/^GANvas .*: upscaled x2 with esrgan-slim-x2$/) }]));
       } else {
