@@ -7,7 +7,7 @@
  * inference, and upscales a non-square photo through the `upscale.images`
  * job into the gallery.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -66,6 +66,8 @@ beforeAll(async () => {
   const runDir = await trainTinySrgan(root);
   const card = { title: 'Tiny photo SRGAN ×2', licence: 'CC0-1.0', trainedOn: 'three mate wallpapers', speed: '1 ms per tile' };
   await exportModel(runDir, path.join(dataDir, 'models', 'tiny-x2'), { card });
+  // The same run, as a training run of the studio's.
+  cpSync(runDir, path.join(dataDir, 'runs', 'tiny-run'), { recursive: true });
   await exportModel(runDir, path.join(bundledDir, 'tiny-x2-default'), { card, default: true });
   await exportModel(runDir, path.join(bundledDir, 'tiny-x2-plain'), { card });
   // A damaged folder is no upscaler (models.list reports it).
@@ -172,6 +174,15 @@ describe('SRGAN models as upscalers', () => {
     expect([meta.width, meta.height]).toEqual([300, 194]);
     expect(meta.comments?.find((c) => c.keyword === 'Software')?.text).toMatch(/upscaled x2 with user:tiny-x2$/);
     expect(lines.some((line) => line.startsWith('user:tiny-x2') && line.includes('×2'))).toBe(true);
+  }, 60_000);
+
+  it("a training run of the studio's upscales with its latest checkpoint, as its export does", async () => {
+    const run = chooseUpscaleModel({ model: 'run:tiny-run', scale: 2 }, { dataDir });
+    expect(run).toMatchObject({ family: 'srgan', location: 'run', catalogueId: 'run:tiny-run', title: 'tiny-run (training run, step 12)', isDefault: false });
+    expect(run.smallestTile).toBe(chooseUpscaleModel({ model: 'user:tiny-x2' }, { dataDir }).smallestTile);
+    const fromRun = await upscaleImage(photo, await loadUpscaleModel(run, { inference: 'tfjs' }), { tile: 64, context: 12, feather: 4 });
+    const fromExport = await upscaleImage(photo, await loadUpscaleModel(chooseUpscaleModel({ model: 'user:tiny-x2' }, { dataDir }), { inference: 'tfjs' }), { tile: 64, context: 12, feather: 4 });
+    expect(maxDifference(fromRun.data, fromExport.data)).toBe(0);
   }, 60_000);
 
   it('is scored by eval-sr beside bicubic', async () => {

@@ -441,8 +441,8 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
       const format = formatFromName(file.name) ?? 'png';
       const outputPath = path.join(params.outputDir, uniqueName(defaultOutputName(file.name, info.scale, format), taken));
       const input = await readFile(file.path);
-      // An SRGAN model re-exported into the same folder is another model: its images are made again.
-      const modelVersion = info.folder ? `${info.id}@${statSync(path.join(info.folder, 'model.json'), { throwIfNoEntry: false })?.mtimeMs ?? 0}` : info.id;
+      // An SRGAN model re-exported into the same folder (or a run's newer checkpoint) is another model: its images are made again.
+      const modelVersion = info.versionFile ? `${info.id}@${statSync(info.versionFile, { throwIfNoEntry: false })?.mtimeMs ?? 0}` : info.id;
       const id = imageJobId({ model: info.id, modelVersion, options: { scale: info.scale, tile: params.tile ?? 'auto' }, outputPath, input });
       images.push({
         file: file.name,

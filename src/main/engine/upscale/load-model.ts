@@ -7,6 +7,7 @@ import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadExportedModel } from '../models/load-exported-model.js';
+import { loadCheckpointForInference } from '../train/checkpoint/index.js';
 import { chooseInferencePath, type InferencePath, type InferenceRuntime } from '../onnx/index.js';
 import { registerUpscaleLayers } from './custom-layers.js';
 import { modelFolder, type UpscaleModelInfo } from './model-catalogue.js';
@@ -69,7 +70,7 @@ const loaded = new Map<string, Promise<LoadedUpscaleModel>>();
 export function loadUpscaleModel(info: UpscaleModelInfo, options: LoadUpscaleOptions = {}): Promise<LoadedUpscaleModel> {
   const prefer = options.inference ?? 'auto';
   // A model folder replaced while the process runs (a new export) loads again.
-  const version = info.folder ? `@${folderVersion(info.folder)}` : '';
+  const version = info.versionFile ? `@${fileVersion(info.versionFile)}` : '';
   const key = `${tf.getBackend()}:${prefer}:${options.threads ?? ''}:${process.env['GANVAS_INFERENCE'] ?? ''}:${info.id}${version}`;
   let pending = loaded.get(key);
   if (!pending) {
@@ -83,9 +84,9 @@ export function loadUpscaleModel(info: UpscaleModelInfo, options: LoadUpscaleOpt
 /** Side of the probe image the ONNX export is checked on. */
 const PROBE_SIDE = 16;
 
-function folderVersion(folder: string): number {
+function fileVersion(file: string): number {
   try {
-    return statSync(path.join(folder, 'model.json')).mtimeMs;
+    return statSync(file).mtimeMs;
   } catch {
     return 0;
   }
@@ -95,7 +96,7 @@ function folderVersion(folder: string): number {
 async function loadNetwork(info: UpscaleModelInfo): Promise<tf.LayersModel> {
   if (info.family === 'srgan') {
     if (!info.folder) throw new Error(`model ${info.id} has no folder to load from`);
-    const { model } = await loadExportedModel(info.folder);
+    const { model } = info.location === 'run' ? await loadCheckpointForInference(info.folder) : await loadExportedModel(info.folder);
     const G = model.networks['G'];
     if (!G) {
       model.dispose();

@@ -41,8 +41,11 @@ export interface UpscaleModelInfo {
   pixelRange: readonly [number, number];
   /** The smallest tile side it accepts (shared/upscale-tiles.ts), known without loading it. */
   smallestTile: number;
-  /** SRGAN: the exported-model folder its weights load from. */
+  /** SRGAN: where its weights load from: an exported-model folder, or a training run (its latest checkpoint). */
   folder?: string;
+  location?: 'exported' | 'run';
+  /** SRGAN: the file whose change means new weights (the loaded model is cached until it changes). */
+  versionFile?: string;
   /** From the model card, when it has one. */
   description?: string;
 }
@@ -130,16 +133,18 @@ export function listUpscaleModels(folders: UpscaleModelFolders = {}): UpscaleMod
       catalogueId: m.id,
       family: 'srgan',
       variant: m.name,
-      title: m.manifest.card?.title ?? `SRGAN ${m.name} ×${m.scale}`,
+      title: m.card?.title ?? (m.kind === 'run' ? `${m.name} (training run${m.step !== null ? `, step ${m.step}` : ''})` : `SRGAN ${m.name} ×${m.scale}`),
       scale: m.scale,
       sizeBytes: m.sizeBytes,
-      licence: m.manifest.card?.licence ?? 'unknown',
+      licence: m.card?.licence ?? 'unknown',
       source: m.dir,
       isDefault: m.isDefault,
       pixelRange: [-1, 1],
       smallestTile: smallestTileOf(m),
       folder: m.dir,
-      ...(m.manifest.card?.description ? { description: m.manifest.card.description } : {}),
+      location: m.kind,
+      versionFile: m.versionFile,
+      ...(m.card?.description ? { description: m.card.description } : {}),
     }),
   );
   // One default per scale: the first marked SRGAN (folders sorted by name), else slim.

@@ -5,7 +5,7 @@
  * is queued. The schema resolves the model and checks the tile against it,
  * so a job that is queued has the parameters it can run with.
  *
- * A user's own SRGAN model (`user:<name>`) lives in the data folder, which
+ * A user's own SRGAN model (`user:<name>`, `run:<name>`) lives in the data folder, which
  * this schema does not know: `upscaleRequestProblem` checks it with the data
  * folder (api/upscale.ts calls it before queueing), and the job resolves it
  * against its own.
@@ -37,7 +37,7 @@ export const UpscaleJobParams = z
     files: z.array(z.object({ path: z.string().min(1).max(4096), name: z.string().min(1).max(255) }).strict()).min(1).max(10_000),
     outputDir: z.string().min(1).max(4096),
     scale: z.union([z.literal(2), z.literal(3), z.literal(4)]),
-    /** 'slim' | 'medium' | 'thick', a full id like 'esrgan-slim-x2', or an SRGAN model's 'bundled:<name>' / 'user:<name>'; default: the scale's default model. */
+    /** 'slim' | 'medium' | 'thick', a full id like 'esrgan-slim-x2', or an SRGAN model's 'bundled:<name>' / 'user:<name>' / 'run:<name>'; default: the scale's default model. */
     model: z.string().min(1).max(200).optional(),
     /** Tile side in input pixels; default: from free memory. */
     tile: UpscaleTile.optional(),
@@ -46,7 +46,7 @@ export const UpscaleJobParams = z
   .strict()
   .superRefine((params, issues) => {
     // The user's models are checked where the data folder is known (see the header).
-    if (params.model?.startsWith('user:')) return;
+    if (params.model !== undefined && /^(user|run):/.test(params.model)) return;
     const problem = upscaleRequestProblem(params, {});
     if (problem) issues.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
   });

@@ -61,7 +61,7 @@ export interface UpscaleJobResult {
 
 /** The model catalogue (`models.list`) names package models `npm:<engine id>`; SRGAN models have their catalogue id already. */
 export function catalogueIdForUpscaleModel(engineId: string): string {
-  return /^(bundled|user):/.test(engineId) ? engineId : `npm:${engineId}`;
+  return /^(bundled|user|run):/.test(engineId) ? engineId : `npm:${engineId}`;
 }
 
 const upscaleFormats: readonly string[] = ['png', 'jpeg', 'webp'];
