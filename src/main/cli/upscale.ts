@@ -16,7 +16,7 @@ from the data folder's models/).
 Options:
   --scale N        2, 3 or 4 (default 4)
   --model M        slim | medium | thick, a full id such as esrgan-medium-x4,
-                   or an SRGAN model's bundled:NAME / user:NAME (--list-models)
+                   or an SRGAN model's bundled:NAME / user:NAME / run:NAME (--list-models)
                    (default: a bundled SRGAN model marked the default for the
                    scale, else slim: the fastest ESRGAN on CPU; medium is
                    sharper, thick sharpest but 10–15× slower than slim)

@@ -2,8 +2,8 @@
 //   - the pretrained ESRGANs that install with GANvas from npm: weights by
 //     idealo (image-super-resolution, trained on DIV2K), converted to tfjs
 //     layers format and published by UpscalerJS (MIT): @upscalerjs/esrgan-*;
-//   - our own SRGAN models (SRResNet), bundled or the user's exported ones
-//     (trained-upscalers.ts).
+//   - our own SRGAN models (SRResNet): bundled, the user's exported ones and
+//     the user's training runs (trained-upscalers.ts).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -17,9 +17,9 @@ export type EsrganVariant = 'slim' | 'medium' | 'thick';
 export type UpscaleFamily = 'esrgan' | 'srgan';
 
 export interface UpscaleModelInfo {
-  /** The engine's id: 'esrgan-slim-x4' for the npm ESRGANs; the catalogue id ('bundled:<name>', 'user:<name>') for SRGAN models. */
+  /** The engine's id: 'esrgan-slim-x4' for the npm ESRGANs; the catalogue id ('bundled:<name>', 'user:<name>', 'run:<name>') for SRGAN models. */
   id: string;
-  /** The id `models.list` gives it: 'npm:esrgan-slim-x4', 'bundled:<name>', 'user:<name>'. */
+  /** The id `models.list` gives it: 'npm:esrgan-slim-x4', 'bundled:<name>', 'user:<name>', 'run:<name>'. */
   catalogueId: string;
   family: UpscaleFamily;
   /** Short name: 'slim' | 'medium' | 'thick' for ESRGANs, the folder name for SRGAN models. */
@@ -122,8 +122,8 @@ export function listPackagedUpscaleModels(): UpscaleModelInfo[] {
 }
 
 /**
- * Every upscaler: the SRGAN models (bundled, then the user's when `folders`
- * has a data folder) first, then the installed ESRGANs. A bundled SRGAN model
+ * Every upscaler: the SRGAN models (bundled, then the user's models and runs
+ * when `folders` has a data folder) first, then the installed ESRGANs. A bundled SRGAN model
  * marked `"default": true` is the default for its scale instead of slim.
  */
 export function listUpscaleModels(folders: UpscaleModelFolders = {}): UpscaleModelInfo[] {
