@@ -15,7 +15,7 @@ Options:
   --scale N         2, 3 or 4 (default 4)
   --models A,B      model ids (default: every installed model of that scale):
                     esrgan-slim-x4, slim, or an SRGAN model's bundled:NAME / user:NAME
-  --data-dir DIR    the data folder whose models/ holds user:NAME models
+  --data-dir DIR    the data folder whose models/ and runs/ hold user:NAME and run:NAME
                     (default: GANVAS_DATA_DIR or the usual place)
   --max-images N    at most N photos, in name order (default 10)
   --crop-size N     side of the square crop in pixels (default 192)

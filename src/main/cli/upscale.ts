@@ -20,7 +20,7 @@ Options:
                    (default: a bundled SRGAN model marked the default for the
                    scale, else slim: the fastest ESRGAN on CPU; medium is
                    sharper, thick sharpest but 10–15× slower than slim)
-  --data-dir DIR   the data folder whose models/ holds user:NAME models
+  --data-dir DIR   the data folder whose models/ and runs/ hold user:NAME and run:NAME
                    (default: GANVAS_DATA_DIR or the usual place)
   --input PATH     an image file or a folder of images (or give it as the first argument)
   --output PATH    for a file: the output file or a folder for it
