@@ -194,6 +194,8 @@ export const ModelInfo = z.object({
   step: z.number().int().nonnegative().nullable(),
   createdAt: z.number().int().nullable(),
   licence: z.string().nullable(),
+  /** Bytes of its weights on disk, when known (exported and package models). */
+  sizeBytes: z.number().int().nonnegative().optional(),
   /** The model picked for its use when none is named: the Upscale default for its scale (a bundled SRGAN marked so, else ESRGAN slim). */
   isDefault: z.boolean().optional(),
   /** The model card's other fields, for the views to show (what it was trained on, its limits, measured speed). */

@@ -109,6 +109,8 @@ describe('SRGAN models as upscalers', () => {
     const plain = upscalers.find((m) => m.id === 'bundled:tiny-x2-plain');
     expect(plain?.isDefault).toBeUndefined();
     expect(plain?.card).toEqual({ trainedOn: 'three mate wallpapers', speed: '1 ms per tile' });
+    expect(plain?.sizeBytes).toBeGreaterThan(1000);
+    expect(upscalers.find((m) => m.id === 'npm:esrgan-slim-x3')?.sizeBytes).toBeGreaterThan(1000);
   });
 
   it('knows its receptive field without loading: the same radius the network graph gives, and tiles are sized for it', async () => {

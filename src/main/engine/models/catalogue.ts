@@ -87,6 +87,7 @@ function exportedInfo(id: string, source: ModelInfo['source'], name: string, man
   };
   return {
     ...(Object.keys(details).length ? { card: details } : {}),
+    sizeBytes: manifest.weightsBytes,
     id,
     family: family.id,
     title: card.title ?? name,
@@ -181,6 +182,7 @@ function upscalerInfos(defaults: Set<string>): ModelInfo[] {
     createdAt: null,
     licence: m.licence,
     isDefault: defaults.has(m.catalogueId),
+    sizeBytes: m.sizeBytes,
   }));
 }
 

@@ -33,6 +33,8 @@ export interface UpscaleModelOption {
   tradeOff: string;
   /** Measured speed from the model card, when it says. */
   speed?: string;
+  /** Weights on disk, when the catalogue says. */
+  sizeBytes?: number;
   /** The model card in short: what it learned from, its limits, its licence. */
   card?: { trainedOn?: string; limitations?: string; licence?: string };
   isDefault: boolean;
@@ -71,6 +73,7 @@ export function upscaleModelOptions(
         title: model.title,
         tradeOff: model.description,
         ...(model.card?.speed ? { speed: model.card.speed } : {}),
+        ...(model.sizeBytes !== undefined ? { sizeBytes: model.sizeBytes } : {}),
         ...(card ? { card } : {}),
         isDefault: model.isDefault === true,
         available: true,
@@ -89,6 +92,7 @@ export function upscaleModelOptions(
       modelId: match?.id ?? variant,
       title: match?.title ?? `ESRGAN ${variant} ×${scale}`,
       tradeOff: variantTradeOffs[variant],
+      ...(match?.sizeBytes !== undefined ? { sizeBytes: match.sizeBytes } : {}),
       ...(card ? { card } : {}),
       // An older main process does not say: slim was its default.
       isDefault: match?.isDefault ?? (!trainedDefault && variant === 'slim'),
