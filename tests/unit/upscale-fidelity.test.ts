@@ -11,7 +11,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/main/engine/backend/index.js';
-import { decodeImage } from '../../src/main/engine/image/index.js';
+import { decodeImage, openPixelRows } from '../../src/main/engine/image/index.js';
 import { bicubicUpscalePlane } from '../../src/main/engine/upscale/bicubic.js';
 import { uprightExif } from '../../src/main/engine/upscale/file-metadata.js';
 import { upscaleFile } from '../../src/main/engine/upscale/upscale-file.js';
@@ -87,6 +87,18 @@ describe('what an upscaled file keeps', () => {
     // The test can fail: converting this photo to sRGB moves its values by a few levels on average.
     const shift = meanAbsDifference(stored, asSrgb);
     expect(shift).toBeGreaterThan(2);
+
+    // Large images are read from a temporary file: the same stored values there.
+    const rows = await openPixelRows(p3, { keepIccProfile: true, inMemoryPixels: 0 });
+    try {
+      expect(rows.inIccProfile).toBe(true);
+      expect(Buffer.from(await rows.read(0, 40)).equals(stored)).toBe(true);
+    } finally {
+      await rows.close();
+    }
+    const converted = await openPixelRows(p3, { inMemoryPixels: 0 });
+    expect(Buffer.from(await converted.read(0, 40)).equals(asSrgb)).toBe(true);
+    await converted.close();
 
     // The same stored values without a profile: what the network must have seen.
     const untagged = path.join(root, 'untagged.png');

@@ -23,9 +23,14 @@ export interface DecodeOptions {
   keepIccProfile?: boolean;
 }
 
-/** Whether decoding with `keepIccProfile` keeps this image's stored RGB values (and its profile applies to them). */
+/**
+ * Whether decoding with `keepIccProfile` keeps this image's stored RGB values
+ * (and its profile applies to them): 8-bit RGB(A) with a profile. 16-bit
+ * images are converted (to 8-bit sRGB) as before: libvips only casts to 8 bits
+ * on the way to sRGB, and the large-image path stores its pixels unconverted.
+ */
 export function keepsIccProfile(meta: Metadata): boolean {
-  return meta.icc !== undefined && meta.icc.length > 0 && meta.space === 'srgb' && (meta.channels === 3 || meta.channels === 4);
+  return meta.icc !== undefined && meta.icc.length > 0 && meta.space === 'srgb' && meta.depth === 'uchar' && (meta.channels === 3 || meta.channels === 4);
 }
 
 export const defaultSvgSize = 512;
