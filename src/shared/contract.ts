@@ -194,6 +194,12 @@ export const ModelInfo = z.object({
   step: z.number().int().nonnegative().nullable(),
   createdAt: z.number().int().nullable(),
   licence: z.string().nullable(),
+  /** Bytes of its weights on disk, when known (exported and package models). */
+  sizeBytes: z.number().int().nonnegative().optional(),
+  /** The model picked for its use when none is named: the Upscale default for its scale (a bundled SRGAN marked so, else ESRGAN slim). */
+  isDefault: z.boolean().optional(),
+  /** The model card's other fields, for the views to show (what it was trained on, its limits, measured speed). */
+  card: z.object({ trainedOn: z.string().optional(), limitations: z.string().optional(), speed: z.string().optional() }).optional(),
 });
 export type ModelInfo = z.infer<typeof ModelInfo>;
 
@@ -484,6 +490,15 @@ export const methods = {
       })
       .strict(),
     response: JobInfo,
+  },
+  /**
+   * The "before" side of an upscale result: its original upscaled by exact
+   * bicubic (the engine's, as `ganvas eval-sr` scores against), PNG, up to 16
+   * megapixels; the Upscale view shows it under the model's result.
+   */
+  'upscale.bicubic': {
+    request: z.object({ itemId: z.number().int().positive(), scale: z.union([z.literal(2), z.literal(3), z.literal(4)]) }).strict(),
+    response: z.object({ width: z.number().int().positive(), height: z.number().int().positive(), pngBase64: z.string() }),
   },
 } as const;
 

@@ -59,3 +59,30 @@ export function writeUntrainedModel(family: string, runName: string, settings: R
 export function writeUntrainedPix2Pix(runName: string, size = 64): string {
   return writeUntrainedModel('pix2pix', runName, { size, ngf: 8, ndf: 8 });
 }
+
+/**
+ * An untrained SRGAN (SRResNet, 2 blocks of 8 filters, bicubic image skip)
+ * exported as `<data dir>/models/<name>`, the way a user adds an upscaler:
+ * the catalogue lists it as `user:<name>` for the Upscale view. With the
+ * image skip its output is near bicubic, which is all a view needs.
+ */
+export function writeUserSrganModel(name: string, scale: 2 | 3 | 4, card: Record<string, string>): string {
+  const runDir = join(e2eDataDir(), 'scratch-runs', name);
+  const outDir = join(e2eDataDir(), 'models', name);
+  const module = (path: string) => JSON.stringify(pathToFileURL(resolve(path)).href);
+  const script = `
+    const { initBackend } = await import(${module('src/main/engine/backend/index.ts')});
+    const { parseFamilyConfig } = await import(${module('src/main/engine/gans/family.ts')});
+    const { getFamily } = await import(${module('src/main/engine/gans/registry.ts')});
+    const { saveCheckpoint } = await import(${module('src/main/engine/train/checkpoint/index.ts')});
+    const { exportModel } = await import(${module('src/main/engine/models/export-model.ts')});
+    await initBackend({ prefer: 'wasm' });
+    const family = getFamily('srgan');
+    const settings = { size: 32, scale: ${scale}, filters: 8, blocks: 2, norm: 'none', imageSkip: 'bicubic', ndf: 8 };
+    const model = (await family.loadModel()).build(parseFamilyConfig(family, settings));
+    await saveCheckpoint(${JSON.stringify(runDir)}, model, { family: 'srgan', step: 0 });
+    await exportModel(${JSON.stringify(runDir)}, ${JSON.stringify(outDir)}, { card: ${JSON.stringify(card)}, overwrite: true });
+  `;
+  execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'pipe', timeout: 120_000 });
+  return `user:${name}`;
+}

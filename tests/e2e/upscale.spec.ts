@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
 import sharp from 'sharp';
 
-import { collectPageErrors, E2E_TOKEN as TOKEN } from './fixtures.js';
+import { collectPageErrors, E2E_TOKEN as TOKEN, writeUserSrganModel } from './fixtures.js';
 
 test('upscale: a photo ×2 with slim, compare, zoom, and find it in the Gallery', async ({ page }) => {
   const run = `e2e${Date.now().toString(36)}`;
@@ -27,6 +27,9 @@ test('upscale: a photo ×2 with slim, compare, zoom, and find it in the Gallery'
   await page.getByTestId('upscale-input').setInputFiles(photo);
   await expect(page.getByTestId('upscale-picked')).toContainText(`${run}-wood.jpg`);
   await page.getByTestId('upscale-scale-2').check({ force: true });
+  // With no SRGAN model marked the default in models/ for ×2, the view starts on the catalogue's default: slim.
+  await expect(page.getByTestId('upscale-model-slim')).toBeChecked();
+  await page.getByTestId('upscale-model-medium').check({ force: true });
   await page.getByTestId('upscale-model-slim').check({ force: true });
   await page.getByTestId('upscale-start').click();
 
@@ -36,7 +39,11 @@ test('upscale: a photo ×2 with slim, compare, zoom, and find it in the Gallery'
   await expect(page.getByText('96×64 → 192×128')).toBeVisible();
   await expect(slider).toHaveAttribute('aria-valuenow', '50');
   const images = page.getByTestId('zoom-stage').locator('img');
-  await expect.poll(() => images.evaluateAll((all) => all.map((img) => (img as HTMLImageElement).naturalWidth))).toEqual([96, 192]);
+  // The before side is the engine's exact bicubic, at the output size like the result.
+  await expect.poll(() => images.evaluateAll((all) => all.map((img) => (img as HTMLImageElement).naturalWidth))).toEqual([192, 192]);
+  await expect(page.getByText('Bicubic (exact, as eval-sr scores)')).toBeVisible();
+  // Slim's speed on this machine, from the result just made.
+  await expect(page.getByTestId('upscale-model-speed')).toContainText(/measured here: [\d.]+ s per output megapixel \(1 upscale\)/);
 
   // ---- move the split: drag the handle, then the keyboard
   const handle = await slider.boundingBox();
@@ -91,5 +98,36 @@ test('upscale: a photo ×2 with slim, compare, zoom, and find it in the Gallery'
   await expect(detail).toContainText(/Kind\s*upscale/);
   await expect(detail).toContainText(/Output\s*192 × 128/);
 
+  expect(pageErrors).toEqual([]);
+});
+
+test("upscale: the user's own SRGAN model is offered for its scale with its card, and upscales", async ({ page }) => {
+  const name = `e2e-sr-${Date.now().toString(36)}`;
+  const id = writeUserSrganModel(name, 2, { title: 'My photo SRGAN ×2', trainedOn: 'my holiday photos', licence: 'CC0-1.0', speed: '2 s per megapixel' });
+  const folder = mkdtempSync(join(tmpdir(), 'ganvas-e2e-upscale-sr-'));
+  const photo = join(folder, `${name}-garden.png`);
+  await sharp('/usr/share/backgrounds/mate/nature/Garden.jpg').extract({ left: 900, top: 700, width: 90, height: 61 }).png().toFile(photo);
+  const pageErrors = collectPageErrors(page);
+
+  await page.goto(`/?token=${TOKEN}#/upscale`);
+  await page.getByTestId('upscale-scale-2').check({ force: true });
+  const option = page.getByTestId(`upscale-model-${id}`);
+  await expect(option).toBeVisible();
+  // Not the default (only a bundled model can be), so slim stays checked until the user picks it.
+  await expect(page.getByTestId('upscale-model-slim')).toBeChecked();
+  await expect(page.locator('label.model').filter({ has: option })).toContainText('My photo SRGAN ×2');
+  await expect(page.locator('label.model').filter({ has: option })).toContainText('Trained on my holiday photos');
+  await expect(page.locator('label.model').filter({ has: option })).toContainText('Speed: 2 s per megapixel');
+  // Not offered at a scale it does not do.
+  await page.getByTestId('upscale-scale-4').check({ force: true });
+  await expect(option).toHaveCount(0);
+  await page.getByTestId('upscale-scale-2').check({ force: true });
+  await option.check({ force: true });
+
+  await page.getByTestId('upscale-input').setInputFiles(photo);
+  await page.getByTestId('upscale-start').click();
+  await expect(page.getByText(`90×61 → 180×122 · ${id}`)).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByText('Bicubic (exact, as eval-sr scores)')).toBeVisible();
+  await page.screenshot({ path: resolve('tests/artifacts/upscale-srgan.png') });
   expect(pageErrors).toEqual([]);
 });

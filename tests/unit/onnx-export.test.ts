@@ -192,7 +192,7 @@ describe('exported networks match tfjs', () => {
   it('the pretrained ESRGANs: slim ×4 (nearest upsampling) and thick ×2 (MultiplyBeta, PixelShuffle), 0–255 in and out', async () => {
     for (const id of ['esrgan-slim-x4', 'esrgan-thick-x2']) {
       const loaded = await loadUpscaleModel(chooseUpscaleModel({ model: id }));
-      const range = loaded.info.inputRange;
+      const range = loaded.info.pixelRange[1];
       const { maxDiff, spread, ops } = await compare(loaded.model, randomInput([1, 16, 20, 3], 0, range, 11), [1, 16, 20, 3]);
       // slim's nearest upsampling goes into its last convolution: fused into a sub-pixel one.
       expect(ops).toEqual(expect.arrayContaining(id.includes('slim') ? ['DepthToSpace', 'Concat'] : ['Mul', 'DepthToSpace']));

@@ -21,6 +21,9 @@ import { checkRedis, RedisUnreachableError } from '../../src/main/engine/redis-q
 import { IMAGE_QUEUE, imageJobId } from '../../src/main/engine/redis-queue/names.js';
 import type { JobInfo } from '../../src/shared/jobs.js';
 import { startCli, type RunningCli } from './fixtures/cli-process.js';
+import { initBackend } from '../../src/main/engine/backend/index.js';
+import { exportModel } from '../../src/main/engine/models/export-model.js';
+import { trainTinySrgan } from './srgan-fixture.js';
 import { redisAvailable, startRedis, type TestRedis } from './fixtures/redis-server.js';
 
 const skip = redisAvailable();
@@ -317,6 +320,31 @@ describe.skipIf(skip !== null)(`BullMQ on Redis${skip ? ` (skipped: ${skip})` : 
       expect((await fs.readdir(path.join(dataDir, 'upscaled', folder!))).sort()).toEqual(['garden-x2.png', 'wood-x2.jpg']);
       // The uploads go once their job has succeeded, as on the in-process queue.
       await expect(fs.stat(path.join(dataDir, 'uploads', folder!))).rejects.toThrow();
+    } finally {
+      await studio.close();
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+    }
+  }, 180_000);
+
+  it("upscales with the user's own SRGAN model on a worker that finds it in its data folder", async () => {
+    const dataDir = path.join(root, 'studio-srgan');
+    await initBackend({ prefer: 'wasm' });
+    await exportModel(await trainTinySrgan(path.join(root, 'srgan')), path.join(dataDir, 'models', 'tiny-x2'));
+    const studio = openStudio({ dataDir, transport: 'http', redisUrl: redis.url, log: () => {} });
+    const worker = startWorker(dataDir);
+    try {
+      await worker.waitFor(/GANvas worker/, 90_000);
+      const photo = (await sharp('/usr/share/backgrounds/mate/nature/Wood.jpg').extract({ left: 900, top: 700, width: 90, height: 61 }).png().toBuffer()).toString('base64');
+      const started = (await studio.dispatch('upscale.images', { files: [{ name: 'wood.png', dataBase64: photo }], scale: 2, modelId: 'user:tiny-x2' })) as { ok: true; value: JobInfo };
+      expect(started.ok, JSON.stringify(started)).toBe(true);
+      expect(started.value.queue).toBe('redis');
+      const job = await within(studio.context.jobs.waitFor(started.value.id), 120_000, studio, started.value.id);
+      expect(job.status, job.error).toBe('succeeded');
+      const result = job.result as { modelId: string; done: { name: string; width: number; height: number }[]; galleryItemIds: number[] };
+      expect(result.modelId).toBe('user:tiny-x2');
+      expect(result.done.map((d) => [d.name, d.width, d.height])).toEqual([['wood.png', 180, 122]]);
+      expect(studio.context.gallery.get(result.galleryItemIds[0]!).modelId).toBe('user:tiny-x2');
     } finally {
       await studio.close();
       worker.child.kill('SIGTERM');

@@ -17,9 +17,10 @@ import path from 'node:path';
 import type { JobInfo, ParsedRequest } from '../../shared/contract.js';
 import { UserFacingError } from '../engine/errors.js';
 import { JobRequestError } from '../engine/jobs/index.js';
-import { UpscaleJobParams } from '../engine/jobs/kinds/upscale-params.js';
+import { UpscaleJobParams, upscaleRequestProblem } from '../engine/jobs/kinds/upscale-params.js';
 // The catalogue lists installed packages only; it does not load tfjs, so it is safe on this thread.
 import { chooseUpscaleModel, UnknownUpscaleModelError } from '../engine/upscale/model-catalogue.js';
+import { bicubicUpscaleFile } from '../engine/upscale/bicubic-file.js';
 import type { Handler } from './dispatch.js';
 import { checkedJobParams } from './jobs.js';
 import type { StudioContext } from './studio.js';
@@ -49,7 +50,7 @@ export function distinctNames(names: readonly string[]): string[] {
   });
 }
 
-/** Accepts `npm:esrgan-slim-x2` (from `models.list`), `esrgan-slim-x2` or `slim`. */
+/** Accepts `npm:esrgan-slim-x2` (from `models.list`), `esrgan-slim-x2` or `slim`; SRGAN models keep their `bundled:`/`user:` id. */
 function engineModelName(modelId: string | undefined): string | undefined {
   return modelId?.replace(/^npm:/, '');
 }
@@ -58,11 +59,14 @@ async function startUpscale(ctx: StudioContext, request: ParsedRequest<'upscale.
   const model = engineModelName(request.modelId);
   let chosen;
   try {
-    chosen = chooseUpscaleModel({ scale: request.scale, ...(model !== undefined ? { model } : {}) });
+    chosen = chooseUpscaleModel({ scale: request.scale, ...(model !== undefined ? { model } : {}) }, { dataDir: ctx.dataDir });
   } catch (error) {
     if (error instanceof UnknownUpscaleModelError) throw new UserFacingError('invalid_request', error.message);
     throw error;
   }
+  // The user's own models are not known to the job's schema (it has no data folder): their tile is checked here.
+  const problem = upscaleRequestProblem({ scale: request.scale, model: chosen.id, tile: request.tile }, { dataDir: ctx.dataDir });
+  if (problem) throw new UserFacingError('invalid_request', `Invalid request for upscale.images: ${problem.path}: ${problem.message}`);
   const folder = `${new Date().toISOString().slice(0, 10)}-${randomBytes(5).toString('hex')}`;
   const uploadDir = path.join(ctx.dataDir, 'uploads', folder);
   const outputDir = path.join(ctx.dataDir, 'upscaled', folder);
@@ -95,7 +99,7 @@ async function startUpscale(ctx: StudioContext, request: ParsedRequest<'upscale.
   const count = files.length === 1 ? files[0]!.name : `${files.length} images`;
   let job: JobInfo;
   try {
-    job = ctx.jobs.start('upscale', params, { title: `Upscale ${count} ×${request.scale} (${chosen.variant})` });
+    job = ctx.jobs.start('upscale', params, { title: `Upscale ${count} ×${request.scale} (${chosen.family === 'esrgan' ? chosen.variant : chosen.title})` });
   } catch (error) {
     await rm(uploadDir, { recursive: true, force: true });
     if (error instanceof JobRequestError) throw new UserFacingError(error.code, error.message);
@@ -127,8 +131,23 @@ async function announceWhenFinished(ctx: StudioContext, jobId: string): Promise<
   }
 }
 
-export function upscaleHandlers(ctx: StudioContext): { 'upscale.images': Handler<'upscale.images'> } {
+/** The item's original by exact bicubic (engine/upscale/bicubic-file.ts): no tfjs, so it runs here. */
+async function bicubicOf(ctx: StudioContext, request: ParsedRequest<'upscale.bicubic'>) {
+  const item = ctx.gallery.get(request.itemId);
+  const file = item.input ? ctx.gallery.imagePath(item.input.hash) : null;
+  if (!item.input || !file) throw new UserFacingError('not_found', `gallery item ${request.itemId} has no original image to compare with`);
+  try {
+    const made = await bicubicUpscaleFile(file, request.scale, item.title);
+    return { width: made.width, height: made.height, pngBase64: made.png.toString('base64') };
+  } catch (error) {
+    if (error instanceof RangeError) throw new UserFacingError('unsupported', error.message);
+    throw error;
+  }
+}
+
+export function upscaleHandlers(ctx: StudioContext): { 'upscale.images': Handler<'upscale.images'>; 'upscale.bicubic': Handler<'upscale.bicubic'> } {
   return {
     'upscale.images': (request) => startUpscale(ctx, request),
+    'upscale.bicubic': (request) => bicubicOf(ctx, request),
   };
 }

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import type { EvalDegradation } from '../engine/upscale/index.js';
 
 export const evalSrHelp = `Usage: ganvas eval-sr --data DIR [--scale 2|3|4] [--models A,B] [--max-images N]
-                      [--crop-size N] [--crop center|detailed]
+                      [--crop-size N] [--crop center|detailed] [--data-dir DIR]
                       [--degrade clean,jpeg,blur] [--json]
 
 Shrinks a crop of each high-resolution photo in DIR by bicubic, upscales it
@@ -17,7 +17,10 @@ or soft) and every method is scored on each kind of input.
 Options:
   --data DIR        folder of high-resolution photos (required)
   --scale N         2, 3 or 4 (default 4)
-  --models A,B      model ids (default: every installed model of that scale)
+  --models A,B      model ids (default: every installed model of that scale):
+                    esrgan-slim-x4, slim, or an SRGAN model's bundled:NAME / user:NAME
+  --data-dir DIR    the data folder whose models/ and runs/ hold user:NAME and run:NAME
+                    (default: GANVAS_DATA_DIR or the usual place)
   --max-images N    at most N photos, in name order (default 10)
   --crop-size N     side of the square crop in pixels (default 192)
   --crop MODE       center, or detailed: the most textured crop (default detailed)
@@ -44,6 +47,7 @@ export async function evalSrCommand(argv: string[]): Promise<number> {
         crop: { type: 'string' },
         degrade: { type: 'string' },
         json: { type: 'boolean' },
+        'data-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -75,9 +79,11 @@ export async function evalSrCommand(argv: string[]): Promise<number> {
     return usage(`--degrade takes ${engine.evalDegradationNames.join(', ')} (comma-separated), got "${values.degrade}"`);
   }
   if (new Set(degradations).size !== degradations.length) return usage(`--degrade lists a degradation twice: "${values.degrade}"`);
+  const { resolveDataDir } = await import('../engine/data-dir.js');
+  const folders = { dataDir: resolveDataDir(values['data-dir']) };
   const models = values.models?.split(',').map((m) => m.trim()).filter(Boolean);
   try {
-    for (const id of models ?? []) engine.chooseUpscaleModel({ model: id, scale });
+    for (const id of models ?? []) engine.chooseUpscaleModel({ model: id, scale }, folders);
   } catch (error) {
     return usage((error as Error).message);
   }
@@ -91,6 +97,7 @@ export async function evalSrCommand(argv: string[]): Promise<number> {
       cropSize,
       crop,
       degradations: degradations as EvalDegradation[],
+      folders,
       onImage: (done, total, file) => file && process.stderr.write(`[${done + 1}/${total}] ${file}\n`),
     });
     if (values.json) {

@@ -3,7 +3,7 @@
 // Exit codes: 0 done, 1 failed, 2 usage error.
 import { parseArgs } from 'node:util';
 
-export const exportModelHelp = `Usage: ganvas export-model RUN_DIR OUT_DIR [--float16] [--title T] [--description D] [--licence L] [--overwrite]
+export const exportModelHelp = `Usage: ganvas export-model RUN_DIR OUT_DIR [--float16] [--title T] [--description D] [--licence L] [--default] [--overwrite]
 
 Writes the run's latest checkpoint as a model folder others can use: put it in
 <data dir>/models/ and it appears in the studio as user:<folder name>.
@@ -12,6 +12,8 @@ Options:
   --float16        store weights as half floats (half the size, error under 0.1 %)
   --title T, --description D, --licence L, --trained-on T, --limitations T
                    the model card shown in the studio
+  --default        mark it the default for what it does: a bundled SRGAN model
+                   (in <install>/models/) becomes the upscaler for its scale
   --overwrite      replace a model already in OUT_DIR
   -h, --help       show this help
 `;
@@ -31,6 +33,7 @@ export async function exportModelCommand(argv: string[]): Promise<number> {
         'trained-on': { type: 'string' },
         limitations: { type: 'string' },
         overwrite: { type: 'boolean' },
+        default: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -58,6 +61,7 @@ export async function exportModelCommand(argv: string[]): Promise<number> {
     const result = await exportModel(runDir, outDir, {
       float16: values.float16 ?? false,
       overwrite: values.overwrite ?? false,
+      default: values.default ?? false,
       ...(Object.keys(card).length ? { card } : {}),
     });
     const networks = Object.keys(result.manifest.networks).join(', ');

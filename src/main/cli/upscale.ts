@@ -9,13 +9,19 @@ import { parseCommandLine, UsageError } from './usage.js';
 
 export const upscaleHelp = `Usage: ganvas upscale [--scale 2|3|4] [--model M] [--input] FILE_OR_DIR [--output FILE_OR_DIR]
 
-Makes images 2, 3 or 4 times larger with a pretrained ESRGAN network.
+Makes images 2, 3 or 4 times larger with a super-resolution network: the
+pretrained ESRGANs, or GANvas's own SRGAN models (bundled:NAME, or user:NAME
+from the data folder's models/).
 
 Options:
   --scale N        2, 3 or 4 (default 4)
-  --model M        slim | medium | thick, or a full id such as esrgan-medium-x4
-                   (default slim: the fastest on CPU; medium is sharper, thick
-                   sharpest but 10–15× slower than slim)
+  --model M        slim | medium | thick, a full id such as esrgan-medium-x4,
+                   or an SRGAN model's bundled:NAME / user:NAME / run:NAME (--list-models)
+                   (default: a bundled SRGAN model marked the default for the
+                   scale, else slim: the fastest ESRGAN on CPU; medium is
+                   sharper, thick sharpest but 10–15× slower than slim)
+  --data-dir DIR   the data folder whose models/ and runs/ hold user:NAME and run:NAME
+                   (default: GANVAS_DATA_DIR or the usual place)
   --input PATH     an image file or a folder of images (or give it as the first argument)
   --output PATH    for a file: the output file or a folder for it
                    (default ./NAME-xSCALE.EXT in the current folder);
@@ -42,6 +48,7 @@ interface Args {
   quality?: number;
   tile?: number;
   overwrite: boolean;
+  dataDir?: string;
 }
 
 function wholeNumber(value: string | undefined, name: string): number | undefined {
@@ -51,7 +58,7 @@ function wholeNumber(value: string | undefined, name: string): number | undefine
   return n;
 }
 
-function parse(argv: string[]): Args | 'help' | 'list' {
+function parse(argv: string[]): Args | 'help' | { list: true; dataDir: string | undefined } {
   const parsed = parseCommandLine(argv, {
     scale: { type: 'string' },
     model: { type: 'string' },
@@ -62,11 +69,12 @@ function parse(argv: string[]): Args | 'help' | 'list' {
     tile: { type: 'string' },
     overwrite: { type: 'boolean' },
     'list-models': { type: 'boolean' },
+    'data-dir': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   const { values, positionals } = parsed;
   if (values.help) return 'help';
-  if (values['list-models']) return 'list';
+  if (values['list-models']) return { list: true, dataDir: values['data-dir'] };
   if (values.input !== undefined && positionals.length > 0) throw new UsageError(`give the input once (--input or as an argument), got also: ${positionals.join(' ')}`);
   if (positionals.length > 1) throw new UsageError(`one input at a time (a file or a folder), got ${positionals.length}: ${positionals.join(' ')}`);
   const input = values.input ?? positionals[0];
@@ -88,6 +96,7 @@ function parse(argv: string[]): Args | 'help' | 'list' {
     quality,
     tile: wholeNumber(values.tile, '--tile'),
     overwrite: values.overwrite ?? false,
+    dataDir: values['data-dir'],
   };
 }
 
@@ -127,15 +136,17 @@ export async function upscaleCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const engine = await import('../engine/upscale/index.js');
-  if (args === 'list') {
-    for (const m of engine.listUpscaleModels()) {
-      console.log(`${m.id.padEnd(20)} ×${m.scale}  ${(m.sizeBytes / 1e6).toFixed(1).padStart(5)} MB  ${m.licence}  ${m.source}${m.isDefault ? '  (default)' : ''}`);
+  const { resolveDataDir } = await import('../engine/data-dir.js');
+  const folders = { dataDir: resolveDataDir(args.dataDir) };
+  if ('list' in args) {
+    for (const m of engine.listUpscaleModels(folders)) {
+      console.log(`${m.id.padEnd(24)} ×${m.scale}  ${(m.sizeBytes / 1e6).toFixed(1).padStart(5)} MB  ${m.licence}  ${m.source}${m.isDefault ? '  (default)' : ''}`);
     }
     return 0;
   }
   let modelInfo;
   try {
-    modelInfo = engine.chooseUpscaleModel({ scale: args.scale, model: args.model });
+    modelInfo = engine.chooseUpscaleModel({ scale: args.scale, model: args.model }, folders);
   } catch (error) {
     console.error(`ganvas upscale: ${(error as Error).message}`);
     return 2;
@@ -161,6 +172,7 @@ export async function upscaleCommand(argv: string[]): Promise<number> {
   const options = {
     scale: args.scale,
     model: modelInfo.id,
+    folders,
     tile: args.tile,
     format: args.format,
     quality: args.quality,

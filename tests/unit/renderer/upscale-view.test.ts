@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelInfo } from '../../../src/shared/contract.js';
 import { batchPercent, humanEta, imageProgressFrom } from '../../../src/renderer/src/lib/upscale/batch-progress.js';
-import { upscaleModelOptions } from '../../../src/renderer/src/lib/upscale/model-choice.js';
+import { chosenUpscaleOption, upscaleModelOptions } from '../../../src/renderer/src/lib/upscale/model-choice.js';
+import { scaleOf } from '../../../src/renderer/src/lib/upscale/bicubic-before.js';
+import { measuredSpeeds, speedLine } from '../../../src/renderer/src/lib/upscale/measured-speed.js';
 import { clampPan, fitted, oneToOneZoom, panBy, zoomAt, zoomByStep, zoomLabel } from '../../../src/renderer/src/lib/upscale/zoom.js';
 
 const box = { width: 400, height: 200 };
@@ -56,6 +58,45 @@ describe('model choices', () => {
       ['thick', 'thick', false],
     ]);
     expect(options.every((o) => o.tradeOff.length > 10)).toBe(true);
+  });
+
+  it('offers the SRGAN models of the scale first, defaults to the one the catalogue marks, and keeps a pick the scale has', () => {
+    const srgan = (name: string, scale: number, isDefault?: boolean): ModelInfo => ({
+      ...esrgan('x', scale), id: `bundled:${name}`, family: 'srgan', title: name, description: `${name} SRResNet`, source: 'bundled', licence: 'CC0-1.0',
+      ...(isDefault !== undefined ? { isDefault } : {}), card: { trainedOn: 'DIV2K', speed: '1.2 s/MP' },
+    });
+    const catalogue = [{ ...esrgan('slim', 4), isDefault: false }, esrgan('medium', 4), srgan('photo-sharp-x4', 4), srgan('photo-x4', 4, true), srgan('photo-x2', 2)];
+    const x4 = upscaleModelOptions(catalogue, 4);
+    expect(x4.options.map((o) => [o.key, o.isDefault])).toEqual([
+      ['bundled:photo-x4', true], ['bundled:photo-sharp-x4', false], ['slim', false], ['medium', false], ['thick', false],
+    ]);
+    expect(x4.defaultKey).toBe('bundled:photo-x4');
+    expect(x4.options[0]).toMatchObject({ family: 'srgan', modelId: 'bundled:photo-x4', speed: '1.2 s/MP', card: { trainedOn: 'DIV2K', licence: 'CC0-1.0' } });
+    expect(chosenUpscaleOption(x4, undefined)?.modelId).toBe('bundled:photo-x4');
+    expect(chosenUpscaleOption(x4, 'medium')?.modelId).toBe('npm:esrgan-medium-x4');
+    // A pick the scale does not have falls back to that scale's default (slim at ×2, where no SRGAN is marked).
+    const x2 = upscaleModelOptions([...catalogue, { ...esrgan('slim', 2), isDefault: true }], 2);
+    expect(chosenUpscaleOption(x2, 'bundled:photo-x4')?.modelId).toBe('npm:esrgan-slim-x2');
+    expect(x2.options[0]?.key).toBe('bundled:photo-x2');
+  });
+
+  it("measures each model's speed from the gallery's upscales: the median seconds per output megapixel", () => {
+    const item = (modelId: string | null, ms: number | undefined, width = 1000, height = 1000, kind = 'upscale') =>
+      ({ kind, modelId, output: { width, height }, timings: ms === undefined ? {} : { total: ms } }) as never;
+    const speeds = measuredSpeeds([
+      item('npm:esrgan-slim-x2', 2000), item('npm:esrgan-slim-x2', 1000, 1000, 500), item('npm:esrgan-slim-x2', 90_000),
+      item('bundled:photo-x4', 500), item('bundled:photo-x4', undefined), item(null, 100), item('run:x', 100, 1000, 1000, 'translate'),
+    ]);
+    expect([...speeds.keys()].sort()).toEqual(['bundled:photo-x4', 'npm:esrgan-slim-x2']);
+    expect(speeds.get('npm:esrgan-slim-x2')).toEqual({ secondsPerMegapixel: 2, upscales: 3 });
+    expect(speedLine(speeds.get('bundled:photo-x4')!)).toBe('measured here: 0.50 s per output megapixel (1 upscale)');
+  });
+
+  it('knows the scale of a result for its bicubic before side', () => {
+    const ref = (width: number) => ({ hash: 'a'.repeat(64), width, height: 10, format: 'png', bytes: 1 });
+    expect(scaleOf({ settings: { scale: 3 }, input: null, output: ref(30) } as never)).toBe(3);
+    expect(scaleOf({ settings: {}, input: ref(10), output: ref(40) } as never)).toBe(4);
+    expect(scaleOf({ settings: {}, input: ref(10), output: ref(80) } as never)).toBeUndefined();
   });
 
   it('falls back to the variant names when the catalogue lists no ESRGAN', () => {

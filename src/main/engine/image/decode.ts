@@ -14,6 +14,23 @@ export interface DecodeOptions {
   svgSize?: number;
   /** Decode only this rectangle of the upright image (saves memory on large photos). */
   region?: Region;
+  /**
+   * An RGB image with an embedded ICC profile (Display P3, Adobe RGB…) keeps
+   * its stored values instead of being converted to sRGB, so a caller that
+   * writes the same profile into its output (the upscaler) loses no gamut.
+   * Greyscale and CMYK images are still converted. See `keepsIccProfile`.
+   */
+  keepIccProfile?: boolean;
+}
+
+/**
+ * Whether decoding with `keepIccProfile` keeps this image's stored RGB values
+ * (and its profile applies to them): 8-bit RGB(A) with a profile. 16-bit
+ * images are converted (to 8-bit sRGB) as before: libvips only casts to 8 bits
+ * on the way to sRGB, and the large-image path stores its pixels unconverted.
+ */
+export function keepsIccProfile(meta: Metadata): boolean {
+  return meta.icc !== undefined && meta.icc.length > 0 && meta.space === 'srgb' && meta.depth === 'uchar' && (meta.channels === 3 || meta.channels === 4);
 }
 
 export const defaultSvgSize = 512;
@@ -33,7 +50,7 @@ export async function decodeImage(source: string | Buffer, options: DecodeOption
   try {
     decoded = isSvg(bytes, name)
       ? await decodeSvg(bytes, name, options.svgSize ?? defaultSvgSize, options.region)
-      : await decodeRaster(bytes, name, options.region);
+      : await decodeRaster(bytes, name, options.region, options.keepIccProfile ?? false);
   } catch (error) {
     if (error instanceof ImageDecodeError || error instanceof RangeError) throw error;
     throw new ImageDecodeError(name, reasonForDecodeFailure(bytes, error));
@@ -110,7 +127,7 @@ export function rasterPipeline(input: Buffer | string, options: { sequentialRead
   return sharp(input, { autoOrient: true, failOn: 'error', pages: 1, limitInputPixels: maxPixels(), ...options });
 }
 
-async function decodeRaster(bytes: Buffer, name: string, region?: Region): Promise<RawImage & { format: string }> {
+async function decodeRaster(bytes: Buffer, name: string, region: Region | undefined, keepProfile: boolean): Promise<RawImage & { format: string }> {
   const meta = await readHeader(bytes);
   const upright = uprightSize(meta);
   checkPixelLimit(name, upright.width, upright.height);
@@ -119,8 +136,9 @@ async function decodeRaster(bytes: Buffer, name: string, region?: Region): Promi
     checkRegion(region, upright.width, upright.height);
     pipeline.extract(region);
   }
+  if (keepProfile && keepsIccProfile(meta)) pipeline.keepIccProfile();
+  else pipeline.toColourspace('srgb');
   const { data, info } = await pipeline
-    .toColourspace('srgb')
     .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true });
   if (info.channels !== 3 && info.channels !== 4) {

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { open, rm, stat, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeImage, flattenAlpha, formatName, rasterPipeline, readHeader, removeAlpha, unreadableFile, uprightSize, type DecodeOptions } from './decode.js';
+import { decodeImage, flattenAlpha, formatName, keepsIccProfile, rasterPipeline, readHeader, removeAlpha, unreadableFile, uprightSize, type DecodeOptions } from './decode.js';
 import { ImageDecodeError, displayName, reasonForDecodeFailure } from './image-decode-error.js';
 import { checkPixelLimit } from './pixel-limit.js';
 import { isSvg } from './svg.js';
@@ -28,13 +28,15 @@ export interface PixelRows {
   readonly channels: 3 | 4;
   /** As DecodedImage.format: 'png', 'jpeg', …, 'svg'. */
   readonly format: string;
+  /** The pixels are the file's stored RGB values in its own ICC profile (opened with `keepIccProfile`), not sRGB. */
+  readonly inIccProfile?: boolean;
   /** Rows [top, top + count), interleaved, `channels` bytes a pixel. */
   read(top: number, count: number): Promise<Uint8Array>;
   /** Frees the pixels (deletes the temporary file). */
   close(): Promise<void>;
 }
 
-export interface PixelRowsOptions extends Pick<DecodeOptions, 'name' | 'flatten' | 'svgSize'> {
+export interface PixelRowsOptions extends Pick<DecodeOptions, 'name' | 'flatten' | 'svgSize' | 'keepIccProfile'> {
   /** Images up to this many pixels are decoded into memory (default 4 MP). */
   inMemoryPixels?: number;
 }
@@ -81,8 +83,9 @@ export async function openPixelRows(source: string | Buffer, options: PixelRowsO
   }
   const upright = uprightSize(header);
   checkPixelLimit(name, upright.width, upright.height);
-  if (upright.width * upright.height <= (options.inMemoryPixels ?? defaultInMemoryPixels)) return inMemory(source, options, name);
-  return onDisk(source, name, formatName(header), head, options.flatten);
+  const inIccProfile = (options.keepIccProfile ?? false) && keepsIccProfile(header);
+  if (upright.width * upright.height <= (options.inMemoryPixels ?? defaultInMemoryPixels)) return { ...(await inMemory(source, options, name)), inIccProfile };
+  return onDisk(source, name, formatName(header), head, options.flatten, inIccProfile);
 }
 
 async function inMemory(source: string | Buffer, options: PixelRowsOptions, name: string): Promise<PixelRows> {
@@ -141,12 +144,13 @@ function parseVipsHeader(bytes: Buffer): VipsHeader {
 
 const vipsHeaderBytes = 64;
 
-async function onDisk(source: string | Buffer, name: string, format: string, head: Buffer, flatten: PixelRowsOptions['flatten']): Promise<PixelRows> {
+async function onDisk(source: string | Buffer, name: string, format: string, head: Buffer, flatten: PixelRowsOptions['flatten'], inIccProfile: boolean): Promise<PixelRows> {
   const file = join(tmpdir(), `ganvas-pixels-${process.pid}-${randomBytes(6).toString('hex')}.v`);
   let handle: FileHandle | null = null;
   try {
     try {
-      await rasterPipeline(source, { sequentialRead: true }).toColourspace('srgb').toFile(file);
+      const pipeline = rasterPipeline(source, { sequentialRead: true });
+      await (inIccProfile ? pipeline.keepIccProfile() : pipeline.toColourspace('srgb')).toFile(file);
     } catch (error) {
       throw new ImageDecodeError(name, reasonForDecodeFailure(head, error));
     }
@@ -174,6 +178,7 @@ async function onDisk(source: string | Buffer, name: string, format: string, hea
       height,
       channels,
       format,
+      inIccProfile,
       async read(top, count) {
         checkRows(top, count, height);
         const stored = await readStored(top, count);

@@ -19,7 +19,7 @@ import { NO_OPTIONS_SCHEMA, translateOptionsSchemaFor } from '../gans/family-inf
 import { families } from '../gans/registry.js';
 import { readRunManifest } from '../train/checkpoint/manifest.js';
 import { packageRoot } from '../install-location.js';
-import { listUpscaleModels } from '../upscale/model-catalogue.js';
+import { listPackagedUpscaleModels, listUpscaleModels } from '../upscale/model-catalogue.js';
 import { MODEL_FILE, readExportedModelManifest, type ExportedModelManifest } from './exported-model.js';
 
 /** Where a model is loaded from; `version` changes when its files do (a run saved a new checkpoint). */
@@ -80,7 +80,14 @@ function exportedInfo(id: string, source: ModelInfo['source'], name: string, man
   const card = manifest.card ?? {};
   const size = numberOrNull(manifest.config['size']);
   const createdAt = Date.parse(manifest.createdAt);
+  const details = {
+    ...(typeof card.trainedOn === 'string' ? { trainedOn: card.trainedOn } : {}),
+    ...(typeof card.limitations === 'string' ? { limitations: card.limitations } : {}),
+    ...(typeof card['speed'] === 'string' ? { speed: card['speed'] } : {}),
+  };
   return {
+    ...(Object.keys(details).length ? { card: details } : {}),
+    sizeBytes: manifest.weightsBytes,
     id,
     family: family.id,
     title: card.title ?? name,
@@ -150,12 +157,20 @@ async function readCheckpointSummary(runDir: string): Promise<{ summary: Checkpo
   return { summary: { family: manifest.family, config: manifest.config, step: manifest.step, createdAt: manifest.createdAt }, file: path.join(found.dir, CHECKPOINT_MANIFEST) };
 }
 
-function upscalerInfos(): ModelInfo[] {
-  return listUpscaleModels().map((m) => ({
+/**
+ * Which upscalers are the default for their scale, by catalogue id (a bundled
+ * SRGAN marked `"default": true` takes over from slim): upscale/model-catalogue.ts decides.
+ */
+function upscaleDefaults(bundledDir: string): Set<string> {
+  return new Set(listUpscaleModels({ bundledDir }).filter((m) => m.isDefault).map((m) => m.catalogueId));
+}
+
+function upscalerInfos(defaults: Set<string>): ModelInfo[] {
+  return listPackagedUpscaleModels().map((m) => ({
     id: `npm:${m.id}`,
     family: 'esrgan' as const,
     title: `ESRGAN ${m.variant} ×${m.scale}`,
-    description: `Pretrained super-resolution (idealo image-super-resolution, DIV2K) from ${m.source}${m.isDefault ? '; the default for ×' + m.scale : ''}`,
+    description: `Pretrained super-resolution (idealo image-super-resolution, DIV2K) from ${m.source}${defaults.has(m.catalogueId) ? '; the default for ×' + m.scale : ''}`,
     source: 'package' as const,
     size: null,
     scale: m.scale,
@@ -166,6 +181,8 @@ function upscalerInfos(): ModelInfo[] {
     step: null,
     createdAt: null,
     licence: m.licence,
+    isDefault: defaults.has(m.catalogueId),
+    sizeBytes: m.sizeBytes,
   }));
 }
 
@@ -197,10 +214,16 @@ export function createModelCatalogue(options: CatalogueOptions): ModelCatalogue 
   async function scan(): Promise<{ models: ModelInfo[]; problems: CatalogueProblem[] }> {
     const models: ModelInfo[] = [];
     const problems: CatalogueProblem[] = [];
+    let defaults = new Set<string>();
+    try {
+      defaults = upscaleDefaults(bundledDir);
+    } catch (error) {
+      problems.push({ path: bundledDir, reason: (error as Error).message });
+    }
     const collect = async (where: string, load: () => Promise<ModelLocation | null>) => {
       try {
         const location = await load();
-        if (location) models.push(location.info);
+        if (location) models.push(defaults.has(location.info.id) ? { ...location.info, isDefault: true } : location.info);
       } catch (error) {
         problems.push({ path: where, reason: (error as Error).message });
       }
@@ -209,7 +232,7 @@ export function createModelCatalogue(options: CatalogueOptions): ModelCatalogue 
     for (const name of await subfolders(userDir)) await collect(path.join(userDir, name), () => exportedAt('user', userDir, name));
     for (const name of await subfolders(runsDir)) await collect(path.join(runsDir, name), () => runAt(name));
     try {
-      models.push(...upscalerInfos());
+      models.push(...upscalerInfos(defaults));
     } catch (error) {
       problems.push({ path: '@upscalerjs/esrgan-*', reason: (error as Error).message });
     }
@@ -232,7 +255,7 @@ export function createModelCatalogue(options: CatalogueOptions): ModelCatalogue 
         throw new UserFacingError('invalid_request', `'${id}' ships with GANvas (in ${bundledDir}), so it cannot be deleted; it is there for every user of this install`);
       }
       if (prefix === 'npm') {
-        const from = listUpscaleModels().find((m) => `npm:${m.id}` === id)?.source ?? 'an npm package';
+        const from = listPackagedUpscaleModels().find((m) => m.catalogueId === id)?.source ?? 'an npm package';
         throw new UserFacingError('invalid_request', `'${id}' comes with the npm package ${from}, so it cannot be deleted here; uninstall that package to remove it`);
       }
       if ((prefix !== 'run' && prefix !== 'user') || !FOLDER_NAME.test(name)) return notFound(id, 'only run:NAME and user:NAME models can be deleted');
@@ -263,7 +286,7 @@ export function createModelCatalogue(options: CatalogueOptions): ModelCatalogue 
             location = await runAt(name);
             break;
           case 'npm': {
-            const info = upscalerInfos().find((m) => m.id === id);
+            const info = upscalerInfos(upscaleDefaults(bundledDir)).find((m) => m.id === id);
             if (info) location = { kind: 'upscaler', id, upscaleId: name, version: 'package', info };
             break;
           }

@@ -29,6 +29,8 @@ export interface ExportOptions {
   /** Store weights as IEEE half floats (half the size; relative error under 1e-3). */
   float16?: boolean;
   card?: ModelCard;
+  /** Mark the model the default for what it does (bundled SRGAN models: the upscaler for their scale; see exported-model.ts). */
+  default?: boolean;
   /** Replace a model already in `outDir`. */
   overwrite?: boolean;
 }
@@ -107,6 +109,7 @@ export async function exportModel(source: string | StoredCheckpoint, outDir: str
     weightsBytes: weights.byteLength,
     weightsSha256: createHash('sha256').update(weights).digest('hex'),
     ...(card ? { card } : {}),
+    ...(options.default ? { default: true } : {}),
   };
   await fs.mkdir(outDir, { recursive: true });
   // model.json goes last and by rename: a reader never sees a model.json whose weights are not there yet.

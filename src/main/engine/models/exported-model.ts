@@ -59,6 +59,13 @@ const Manifest = z.object({
   weightsBytes: z.number().int().nonnegative(),
   weightsSha256: z.string().regex(/^[0-9a-f]{64}$/),
   card: ModelCard.optional(),
+  /**
+   * The default model for what it does: a bundled SRGAN model with
+   * `"default": true` is the upscaler `chooseUpscaleModel` picks for its
+   * scale when no model is named (upscale/trained-upscalers.ts); with none,
+   * ESRGAN slim stays the default. Absent: false.
+   */
+  default: z.boolean().optional(),
 });
 export type ExportedModelManifest = z.infer<typeof Manifest>;
 
@@ -78,6 +85,11 @@ export async function readExportedModelManifest(dir: string): Promise<ExportedMo
   } catch {
     throw new Error(`${file} is not valid JSON (the file is damaged)`);
   }
+  return parseExportedModelManifest(raw, file);
+}
+
+/** Checks a parsed model.json (`file` names it in errors). */
+export function parseExportedModelManifest(raw: unknown, file: string): ExportedModelManifest {
   const fields = (raw ?? {}) as { format?: unknown; formatVersion?: unknown };
   if (fields.format !== EXPORTED_MODEL_FORMAT) {
     throw new Error(`${file} is not a GANvas model (format is ${JSON.stringify(fields.format ?? null)}, expected "${EXPORTED_MODEL_FORMAT}")`);

@@ -26,6 +26,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { FlowProducer, Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -428,10 +429,10 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
     finishImages(entry, outcomes, result, `${translated} translated, ${failed.length} failed`, failed);
   }
 
-  /** Uploaded photos through an ESRGAN, one image job each; the result has the in-process upscale job's shape. */
+  /** Uploaded photos through an upscaler (ESRGAN or SRGAN), one image job each; the result has the in-process upscale job's shape. */
   async function driveUpscale(entry: Entry): Promise<void> {
     const params = UpscaleJobParams.parse(entry.params);
-    const info = chooseUpscaleModel({ scale: params.scale, ...(params.model !== undefined ? { model: params.model } : {}) });
+    const info = chooseUpscaleModel({ scale: params.scale, ...(params.model !== undefined ? { model: params.model } : {}) }, { dataDir: options.dataDir });
     await mkdir(params.outputDir, { recursive: true });
     const taken = new Set<string>();
     const images: PlannedImage[] = [];
@@ -440,7 +441,9 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
       const format = formatFromName(file.name) ?? 'png';
       const outputPath = path.join(params.outputDir, uniqueName(defaultOutputName(file.name, info.scale, format), taken));
       const input = await readFile(file.path);
-      const id = imageJobId({ model: info.id, modelVersion: info.id, options: { scale: info.scale, tile: params.tile ?? 'auto' }, outputPath, input });
+      // An SRGAN model re-exported into the same folder (or a run's newer checkpoint) is another model: its images are made again.
+      const modelVersion = info.versionFile ? `${info.id}@${statSync(info.versionFile, { throwIfNoEntry: false })?.mtimeMs ?? 0}` : info.id;
+      const id = imageJobId({ model: info.id, modelVersion, options: { scale: info.scale, tile: params.tile ?? 'auto' }, outputPath, input });
       images.push({
         file: file.name,
         id,
@@ -454,7 +457,7 @@ export function createRedisJobQueue(options: RedisJobQueueOptions): RedisJobQueu
       const reason = outcomes.done.get(image.id)?.failed;
       if (reason !== undefined) failed.push({ file: image.file, reason });
     }
-    const modelId = `npm:${info.id}`;
+    const modelId = info.catalogueId;
     const rows = params.addToGallery
       ? await importImages(outcomes, failed, (image, result) => ({
           kind: 'upscale',

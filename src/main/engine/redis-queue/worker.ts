@@ -167,6 +167,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       const done = await upscaleFile(data.inputPath, data.outputPath, {
         scale: data.scale,
         model: data.model,
+        // A user's SRGAN model (user:<name>) is found in the worker's data folder.
+        folders: { dataDir: options.dataDir },
         format: data.format,
         overwrite: true,
         ...(data.tile !== undefined ? { tile: data.tile } : {}),

@@ -10,7 +10,7 @@ import { makeLowRes, type SrDegradation } from '../data/sr-degradation.js';
 import { cropRaw, decodeImage, resizeImage, type RawImage } from '../image/index.js';
 import { loadUpscaleModel } from './load-model.js';
 import { lumaBt601, psnrY, ssimY } from './metrics.js';
-import { chooseUpscaleModel } from './model-catalogue.js';
+import { chooseUpscaleModel, type UpscaleModelFolders } from './model-catalogue.js';
 import { tileLayoutFor } from './tile-layout.js';
 import { upscaleImage } from './upscale-image.js';
 import { isImageFileName } from './image-files.js';
@@ -47,6 +47,8 @@ export interface EvaluateOptions {
   /** How the low-resolution inputs are made (default ['clean']); every method is scored on each. */
   degradations?: EvalDegradation[];
   onImage?: (done: number, total: number, file: string) => void;
+  /** Where SRGAN models are looked for (a user's `user:<name>` needs the data folder). */
+  folders?: UpscaleModelFolders;
 }
 
 export interface MethodScore {
@@ -103,8 +105,8 @@ export async function evaluateUpscalers(dir: string, options: EvaluateOptions): 
   for (const name of degradations) {
     if (!Object.hasOwn(evalDegradations, name)) throw new RangeError(`unknown degradation "${name}"; use ${evalDegradationNames.join(', ')}`);
   }
-  const modelIds = options.models ?? (await import('./model-catalogue.js')).listUpscaleModels().filter((m) => m.scale === scale).map((m) => m.id);
-  const models = await Promise.all(modelIds.map((id) => loadUpscaleModel(chooseUpscaleModel({ model: id, scale }))));
+  const modelIds = options.models ?? (await import('./model-catalogue.js')).listUpscaleModels(options.folders).filter((m) => m.scale === scale).map((m) => m.id);
+  const models = await Promise.all(modelIds.map((id) => loadUpscaleModel(chooseUpscaleModel({ model: id, scale }, options.folders))));
   const cropSize = Math.floor((options.cropSize ?? 128) / scale) * scale;
   if (cropSize < 16 + 2 * scale) throw new RangeError(`crop size must be at least ${16 + 2 * scale} px at ×${scale}`);
   const files = (await readdir(dir)).filter(isImageFileName).sort().slice(0, options.maxImages ?? Infinity);

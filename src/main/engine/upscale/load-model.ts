@@ -1,9 +1,13 @@
 // Loads the pretrained models straight from node_modules: model.json and its
 // weight shards are read with fs and handed to tfjs as an IOHandler, so nothing
-// goes through fetch or the network.
+// goes through fetch or the network. SRGAN models load from their exported
+// folder (models/load-exported-model.ts), and their generator is the network.
 import * as tf from '@tensorflow/tfjs';
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { loadExportedModel } from '../models/load-exported-model.js';
+import { loadCheckpointForInference } from '../train/checkpoint/index.js';
 import { chooseInferencePath, type InferencePath, type InferenceRuntime } from '../onnx/index.js';
 import { registerUpscaleLayers } from './custom-layers.js';
 import { modelFolder, type UpscaleModelInfo } from './model-catalogue.js';
@@ -65,7 +69,9 @@ const loaded = new Map<string, Promise<LoadedUpscaleModel>>();
 /** Loads (once per process, backend and runtime choice) the model; later calls share it. */
 export function loadUpscaleModel(info: UpscaleModelInfo, options: LoadUpscaleOptions = {}): Promise<LoadedUpscaleModel> {
   const prefer = options.inference ?? 'auto';
-  const key = `${tf.getBackend()}:${prefer}:${options.threads ?? ''}:${process.env['GANVAS_INFERENCE'] ?? ''}:${info.id}`;
+  // A model folder replaced while the process runs (a new export) loads again.
+  const version = info.versionFile ? `@${fileVersion(info.versionFile)}` : '';
+  const key = `${tf.getBackend()}:${prefer}:${options.threads ?? ''}:${process.env['GANVAS_INFERENCE'] ?? ''}:${info.id}${version}`;
   let pending = loaded.get(key);
   if (!pending) {
     pending = load(info, prefer, options.threads);
@@ -78,12 +84,35 @@ export function loadUpscaleModel(info: UpscaleModelInfo, options: LoadUpscaleOpt
 /** Side of the probe image the ONNX export is checked on. */
 const PROBE_SIDE = 16;
 
-async function load(info: UpscaleModelInfo, prefer: InferenceRuntime | 'auto', threads: number | undefined): Promise<LoadedUpscaleModel> {
+function fileVersion(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/** The network that upscales: an ESRGAN's layers model, or an SRGAN model's generator G. */
+async function loadNetwork(info: UpscaleModelInfo): Promise<tf.LayersModel> {
+  if (info.family === 'srgan') {
+    if (!info.folder) throw new Error(`model ${info.id} has no folder to load from`);
+    const { model } = info.location === 'run' ? await loadCheckpointForInference(info.folder) : await loadExportedModel(info.folder);
+    const G = model.networks['G'];
+    if (!G) {
+      model.dispose();
+      throw new Error(`${info.folder} has no generator G to upscale with`);
+    }
+    return G;
+  }
   const folder = modelFolder(info);
   if (!folder) throw new Error(`model ${info.id} is not installed (package ${info.source} is missing); reinstall GANvas`);
   registerUpscaleLayers();
-  const model = await tf.loadLayersModel(folderModelHandler(folder));
-  const inference = await chooseInferencePath(model, { shape: [1, PROBE_SIDE, PROBE_SIDE, 3], range: [0, info.inputRange], prefer, ...(threads !== undefined ? { threads } : {}) });
+  return tf.loadLayersModel(folderModelHandler(folder));
+}
+
+async function load(info: UpscaleModelInfo, prefer: InferenceRuntime | 'auto', threads: number | undefined): Promise<LoadedUpscaleModel> {
+  const model = await loadNetwork(info);
+  const inference = await chooseInferencePath(model, { shape: [1, PROBE_SIDE, PROBE_SIDE, 3], range: [...info.pixelRange], prefer, ...(threads !== undefined ? { threads } : {}) });
   if (inference.fellBack) {
     console.warn(`[upscale] ${info.id} runs on tfjs: ${inference.reason}`);
   }

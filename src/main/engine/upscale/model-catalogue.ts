@@ -1,41 +1,66 @@
-// The pretrained super-resolution models that install with GANvas from npm.
-// ESRGAN weights by idealo (image-super-resolution, trained on DIV2K), converted
-// to tfjs layers format and published by UpscalerJS (MIT): @upscalerjs/esrgan-*.
+// The super-resolution models the Upscale pipeline can run:
+//   - the pretrained ESRGANs that install with GANvas from npm: weights by
+//     idealo (image-super-resolution, trained on DIV2K), converted to tfjs
+//     layers format and published by UpscalerJS (MIT): @upscalerjs/esrgan-*;
+//   - our own SRGAN models (SRResNet): bundled, the user's exported ones and
+//     the user's training runs (trained-upscalers.ts).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { smallestUpscaleTiles } from '../../../shared/upscale-tiles.js';
+import { listTrainedUpscalers, smallestTileOf, type UpscaleModelFolders } from './trained-upscalers.js';
+
+export type { UpscaleModelFolders } from './trained-upscalers.js';
 
 export type UpscaleScale = 2 | 3 | 4;
 export type EsrganVariant = 'slim' | 'medium' | 'thick';
+export type UpscaleFamily = 'esrgan' | 'srgan';
 
 export interface UpscaleModelInfo {
+  /** The engine's id: 'esrgan-slim-x4' for the npm ESRGANs; the catalogue id ('bundled:<name>', 'user:<name>', 'run:<name>') for SRGAN models. */
   id: string;
-  family: 'esrgan';
-  variant: EsrganVariant;
+  /** The id `models.list` gives it: 'npm:esrgan-slim-x4', 'bundled:<name>', 'user:<name>', 'run:<name>'. */
+  catalogueId: string;
+  family: UpscaleFamily;
+  /** Short name: 'slim' | 'medium' | 'thick' for ESRGANs, the folder name for SRGAN models. */
+  variant: string;
+  title: string;
   scale: UpscaleScale;
-  /** model.json plus weight shards, on disk */
+  /** Weights plus manifest, on disk */
   sizeBytes: number;
-  licence: 'MIT';
+  licence: string;
+  /** The npm package, or the model folder. */
   source: string;
   /** true for the model used when only a scale is given */
   isDefault: boolean;
   /**
-   * The pixel range the network was trained on: 0–1 for every variant. The
-   * weights were trained with idealo's image-super-resolution, whose data
-   * handler reads every patch as `imread(...) / 255.0` (ISR/utils/datahandler.py,
-   * get_batch) and whose predictor does the same (image_processing.process_array).
-   * UpscalerJS's definitions declare 0–255 for the RDN ones (slim, medium);
-   * a near-linear ReLU network still works fed 0–255, but its biases then count
-   * 255× less. Measured (36 photos of /usr/share/backgrounds and its mate
-   * nature set, 252-px crops, centre and most detailed, PSNR-Y), 0–1 beats
-   * 0–255 at ×4 (medium +0.46/+0.24 dB, on 66 of 72 crops; slim 0.00/+0.10,
-   * 47 of 72) and ×3 (slim +0.06/+0.25, 61 of 72; medium +0.14/+0.06, 49 of
-   * 72), and medium's mean level on a sky crop stops drifting (+0.9 → −0.1
-   * levels, issue 14). At ×2 0–255 scores 0.1–0.2 dB higher, but so it does for
-   * thick ×2, whose 0–1 range nobody disputes: that is our test downscale
-   * suiting weaker biases, not a sign of the range the weights learnt.
+   * The pixel range the network reads and writes, [low, high] for 0 and 255.
+   * SRGAN works in [-1, 1] (gans/srgan/generator.ts; its tail is linear, and
+   * clamped here). Every ESRGAN variant was trained on 0–1: the weights were
+   * trained with idealo's image-super-resolution, whose data handler reads
+   * every patch as `imread(...) / 255.0` (ISR/utils/datahandler.py,
+   * get_batch) and whose predictor does the same
+   * (image_processing.process_array). UpscalerJS's definitions declare 0–255
+   * for the RDN ones (slim, medium); a near-linear ReLU network still works
+   * fed 0–255, but its biases then count 255× less. Measured (36 photos of
+   * /usr/share/backgrounds and its mate nature set, 252-px crops, centre and
+   * most detailed, PSNR-Y), 0–1 beats 0–255 at ×4 (medium +0.46/+0.24 dB, on
+   * 66 of 72 crops; slim 0.00/+0.10, 47 of 72) and ×3 (slim +0.06/+0.25, 61
+   * of 72; medium +0.14/+0.06, 49 of 72), and medium's mean level on a sky
+   * crop stops drifting (+0.9 → −0.1 levels, issue 14). At ×2 0–255 scores
+   * 0.1–0.2 dB higher, but so it does for thick ×2, whose 0–1 range nobody
+   * disputes: that is our test downscale suiting weaker biases, not a sign of
+   * the range the weights learnt.
    */
-  inputRange: 255 | 1;
+  pixelRange: readonly [number, number];
+  /** The smallest tile side it accepts (shared/upscale-tiles.ts), known without loading it. */
+  smallestTile: number;
+  /** SRGAN: where its weights load from: an exported-model folder, or a training run (its latest checkpoint). */
+  folder?: string;
+  location?: 'exported' | 'run';
+  /** SRGAN: the file whose change means new weights (the loaded model is cached until it changes). */
+  versionFile?: string;
+  /** From the model card, when it has one. */
 }
 
 export const upscaleScales: readonly UpscaleScale[] = [2, 3, 4];
@@ -80,8 +105,8 @@ function folderSize(folder: string): number {
 
 let cached: UpscaleModelInfo[] | undefined;
 
-/** Every installed model; a variant whose npm package is missing is simply not listed. */
-export function listUpscaleModels(): UpscaleModelInfo[] {
+/** Every installed ESRGAN; a variant whose npm package is missing is simply not listed. */
+export function listPackagedUpscaleModels(): UpscaleModelInfo[] {
   if (cached) return cached;
   const models: UpscaleModelInfo[] = [];
   for (const variant of variants) {
@@ -91,19 +116,59 @@ export function listUpscaleModels(): UpscaleModelInfo[] {
       if (!folder) continue;
       models.push({
         id: `esrgan-${variant}-x${scale}`,
+        catalogueId: `npm:esrgan-${variant}-x${scale}`,
         family: 'esrgan',
         variant,
+        title: `ESRGAN ${variant} ×${scale}`,
         scale,
         sizeBytes: folderSize(folder),
         licence: 'MIT',
         source,
         isDefault: variant === defaultVariant,
-        inputRange: 1,
+        pixelRange: [0, 1],
+        smallestTile: smallestUpscaleTiles[variant],
       });
     }
   }
   cached = models;
   return models;
+}
+
+/**
+ * Every upscaler: the SRGAN models (bundled, then the user's models and runs
+ * when `folders` has a data folder) first, then the installed ESRGANs. A bundled SRGAN model
+ * marked `"default": true` is the default for its scale instead of slim.
+ */
+export function listUpscaleModels(folders: UpscaleModelFolders = {}): UpscaleModelInfo[] {
+  const trained = listTrainedUpscalers(folders).map(
+    (m): UpscaleModelInfo => ({
+      id: m.id,
+      catalogueId: m.id,
+      family: 'srgan',
+      variant: m.name,
+      title: m.card?.title ?? (m.kind === 'run' ? `${m.name} (training run${m.step !== null ? `, step ${m.step}` : ''})` : `SRGAN ${m.name} ×${m.scale}`),
+      scale: m.scale,
+      sizeBytes: m.sizeBytes,
+      licence: m.card?.licence ?? 'unknown',
+      source: m.dir,
+      isDefault: m.isDefault,
+      pixelRange: [-1, 1],
+      smallestTile: smallestTileOf(m),
+      folder: m.dir,
+      location: m.kind,
+      versionFile: m.versionFile,
+      ...(m.card?.description ? { description: m.card.description } : {}),
+    }),
+  );
+  // One default per scale: the first marked SRGAN (folders sorted by name), else slim.
+  const defaultScales = new Set<number>();
+  for (const m of trained) {
+    if (!m.isDefault) continue;
+    if (defaultScales.has(m.scale)) m.isDefault = false;
+    defaultScales.add(m.scale);
+  }
+  const packaged = listPackagedUpscaleModels().map((m) => (m.isDefault && defaultScales.has(m.scale) ? { ...m, isDefault: false } : m));
+  return [...trained, ...packaged];
 }
 
 export class UnknownUpscaleModelError extends Error {
@@ -114,14 +179,15 @@ export class UnknownUpscaleModelError extends Error {
  * The model for a request: an explicit id (must match the scale when both are given),
  * else the default for the scale. Errors name what does exist.
  */
-export function chooseUpscaleModel(request: { scale?: number; model?: string }): UpscaleModelInfo {
-  const models = listUpscaleModels();
+export function chooseUpscaleModel(request: { scale?: number; model?: string }, folders: UpscaleModelFolders = {}): UpscaleModelInfo {
+  const models = listUpscaleModels(folders);
   const ids = models.map((m) => m.id).join(', ') || 'none (reinstall GANvas: the @upscalerjs/esrgan-* packages are missing)';
   if (request.model !== undefined) {
-    // Accept the short form too: "slim" + scale → esrgan-slim-x<scale>.
-    const wanted = /^(slim|medium|thick)$/.test(request.model) && request.scale !== undefined
-      ? `esrgan-${request.model}-x${request.scale}`
-      : request.model;
+    // Accept the short form too: "slim" + scale → esrgan-slim-x<scale>; and the catalogue's npm: prefix.
+    const model = request.model.replace(/^npm:/, '');
+    const wanted = /^(slim|medium|thick)$/.test(model) && request.scale !== undefined
+      ? `esrgan-${model}-x${request.scale}`
+      : model;
     const found = models.find((m) => m.id === wanted);
     if (!found) throw new UnknownUpscaleModelError(`unknown upscale model "${request.model}"; installed models: ${ids}`);
     if (request.scale !== undefined && found.scale !== request.scale) {

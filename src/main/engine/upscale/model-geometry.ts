@@ -16,7 +16,8 @@ function pair(value: unknown): [number, number] {
  * The receptive-field radius of a fully convolutional model, in input pixels,
  * rounded up: each k×k convolution (dilation d) widens it by d·(k−1)/2 pixels
  * of the resolution it runs at; after upsampling by s a pixel counts 1/s input
- * pixels. Nearest upsampling and pixel shuffle read one input pixel and add nothing.
+ * pixels. Nearest upsampling and pixel shuffle read one input pixel and add nothing;
+ * a bicubic upsampling reads 2 pixels either side.
  */
 export function receptiveRadius(model: tf.LayersModel): number {
   return walk(model).radius;
@@ -55,6 +56,12 @@ function walk(model: tf.LayersModel): { radius: number; largestMap: number } {
       scale *= pair(config['size'])[0];
     } else if (/^PixelShuffle(\d+)x$/.test(kind)) {
       scale *= Number(/^PixelShuffle(\d+)x$/.exec(kind)![1]);
+    } else if (kind === 'GanvasPixelShuffle') {
+      scale *= Number(config['scale'] ?? 1);
+    } else if (kind === 'GanvasBicubicUpsample') {
+      // Keys' cubic reads 2 input pixels either side (SRGAN's image skip).
+      radius += 2 / scale;
+      scale *= Number(config['scale'] ?? 1);
     }
     state.set(layer.name, { radius, scale });
     const shape = (layer as unknown as { outputShape: (number | null)[] }).outputShape;

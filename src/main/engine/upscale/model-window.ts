@@ -14,25 +14,27 @@ import type { PixelWindow, UpscaleWindow } from './tiling.js';
  * the convolutions' zero padding).
  */
 export async function upscaleRgbWindow(loaded: LoadedUpscaleModel, rgb: Float32Array, width: number, height: number): Promise<Float32Array> {
-  const range = loaded.info.inputRange;
+  const [low, high] = loaded.info.pixelRange;
+  const identity = low === 0 && high === 255;
+  // v ↦ low + v · (high − low) / 255 and back; the output is clamped to 0–255 (SRGAN's linear tail can overshoot).
+  const gain = (high - low) / 255;
   const onnx = loaded.inference.network;
   if (onnx) {
     // The same arithmetic as the tfjs path below: scale to the network's range, forward, back to 0–255, clamp.
-    const input = range === 255 ? rgb : rgb.map((v) => v * (range / 255));
+    const input = identity ? rgb : rgb.map((v) => low + v * gain);
     const { data } = await onnx.run(input, [1, height, width, 3]);
-    const back = 255 / range;
     const out = new Float32Array(data.length);
     for (let i = 0; i < data.length; i++) {
-      const v = range === 255 ? data[i]! : data[i]! * back;
+      const v = identity ? data[i]! : (data[i]! - low) / gain;
       out[i] = v < 0 ? 0 : v > 255 ? 255 : v;
     }
     return out;
   }
   const output = tf.tidy(() => {
     let input: tf.Tensor4D = tf.tensor4d(rgb, [1, height, width, 3], 'float32');
-    if (range !== 255) input = input.mul(range / 255);
+    if (!identity) input = input.mul(gain).add(low);
     let result = loaded.model.predict(input) as tf.Tensor4D;
-    if (range !== 255) result = result.mul(255 / range);
+    if (!identity) result = result.sub(low).div(gain);
     return result.clipByValue(0, 255);
   });
   try {

@@ -26,7 +26,8 @@ function crc32(parts: Buffer[]): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-function chunk(type: string, data: Buffer): Buffer {
+/** One PNG chunk: length, type, data, CRC-32 of type and data. */
+export function chunk(type: string, data: Buffer): Buffer {
   const head = Buffer.alloc(8);
   head.writeUInt32BE(data.length, 0);
   head.write(type, 4, 'latin1');
@@ -63,7 +64,11 @@ function paethFilter(row: Uint8Array, previous: Uint8Array, bpp: number, out: Ui
 export function createPngRowWriter(
   path: string,
   size: { width: number; height: number; channels: 3 | 4 },
-  options: { compressionLevel?: number } = {},
+  options: {
+    compressionLevel?: number;
+    /** Ancillary chunks (iCCP, eXIf, tEXt…, see file-metadata.ts), written between IHDR and the pixels. */
+    chunks?: readonly Buffer[];
+  } = {},
 ): PngRowWriter {
   const { width, height, channels } = size;
   const rowBytes = width * channels;
@@ -83,7 +88,7 @@ export function createPngRowWriter(
       done(null, chunk('IEND', Buffer.alloc(0)));
     },
   });
-  toChunks.push(Buffer.concat([SIGNATURE, chunk('IHDR', header)]));
+  toChunks.push(Buffer.concat([SIGNATURE, chunk('IHDR', header), ...(options.chunks ?? [])]));
   const file = createWriteStream(path, { flags: 'wx' });
   const written = pipeline(deflate, toChunks, file);
   written.catch(() => undefined); // observed through finish()/abort()

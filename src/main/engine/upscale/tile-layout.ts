@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { largestUpscaleTile } from '../../../shared/upscale-tiles.js';
+import { largestUpscaleTile, smallestTileFor, tileContextFor, tileFeather } from '../../../shared/upscale-tiles.js';
 import type { LoadedUpscaleModel } from './load-model.js';
 import { checkLayout, type TileLayout } from './tiling.js';
 
@@ -8,13 +8,11 @@ export const maxTile = 512;
 
 /**
  * Context per side: the model's receptive-field radius, which makes tiles match
- * the untiled result exactly, capped at 32 px for the thick model (radius 154:
- * exact context would make a tile mostly context; its far receptive field
- * contributes little, and the feathered blend hides the rest).
+ * the untiled result exactly, up to 64 px (shared/upscale-tiles.ts: a 16-block
+ * SRResNet needs 40 at ×4); beyond, 32 px (the thick ESRGAN: radius 154).
+ * Cross-fade width: small, since with full context the tiles agree anyway.
  */
-const maxContext = 32;
-/** Cross-fade width; small, since with full context the tiles agree anyway. */
-const feather = 4;
+const feather = tileFeather;
 
 /**
  * Bytes alive per input pixel during one forward pass, roughly: the largest
@@ -36,12 +34,12 @@ export function defaultTileSize(loaded: LoadedUpscaleModel, freeBytes = os.freem
 }
 
 function contextFor(loaded: LoadedUpscaleModel): number {
-  return Math.min(loaded.receptiveRadius, maxContext);
+  return tileContextFor(loaded.receptiveRadius);
 }
 
 /** The smallest tile with some useful area left after context and blending. */
 export function smallestTile(loaded: LoadedUpscaleModel): number {
-  return 2 * contextFor(loaded) + 2 * feather + 16;
+  return smallestTileFor(loaded.receptiveRadius);
 }
 
 /** The layout for a model and an optional user-given tile size (validated with a message naming the limit). */

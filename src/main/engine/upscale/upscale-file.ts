@@ -13,10 +13,12 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { openPixelRows, type PixelRows } from '../image/index.js';
+import { readHeader } from '../image/decode.js';
+import { carriedMetadata, pngMetadataChunks, upscaleRecord, type CarriedMetadata } from './file-metadata.js';
 import { isImageFileName } from './image-files.js';
 import { loadUpscaleModel, type LoadedUpscaleModel } from './load-model.js';
 import { modelWindowUpscaler } from './model-window.js';
-import { chooseUpscaleModel, type UpscaleModelInfo } from './model-catalogue.js';
+import { chooseUpscaleModel, type UpscaleModelFolders, type UpscaleModelInfo } from './model-catalogue.js';
 import { createPngRowWriter } from './png-stream.js';
 import { tileLayoutFor } from './tile-layout.js';
 import { countTiles, defaultMaxBandBytes, upscaleTiled, type TileLayout, type UpscaleWindow } from './tiling.js';
@@ -38,8 +40,10 @@ export interface UpscaleProgress {
 export interface UpscaleOptions {
   /** The scale (2, 3, 4); the default model for it is used unless `model` is given. */
   scale?: number;
-  /** Model id, e.g. "esrgan-medium-x4", or "slim"/"medium"/"thick" with `scale`. */
+  /** Model id, e.g. "esrgan-medium-x4", "slim"/"medium"/"thick" with `scale`, or an SRGAN model's "bundled:<name>"/"user:<name>". */
   model?: string;
+  /** Where SRGAN models are looked for (the user's need `dataDir`). */
+  folders?: UpscaleModelFolders;
   /** Tile side in input pixels (default: from free memory). */
   tile?: number;
   /** Output format (default: the input's if PNG/JPEG/WebP, else PNG). */
@@ -97,7 +101,7 @@ export function isAbort(error: unknown): boolean {
 }
 
 async function resolveModel(options: UpscaleOptions): Promise<LoadedUpscaleModel> {
-  const info: UpscaleModelInfo = chooseUpscaleModel({ scale: options.scale, model: options.model });
+  const info: UpscaleModelInfo = chooseUpscaleModel({ scale: options.scale, model: options.model }, options.folders);
   return loadUpscaleModel(info);
 }
 
@@ -138,9 +142,13 @@ export async function upscaleFileWith(
   if (!options.overwrite && (await exists(output))) {
     throw new UpscaleFileError(input, `${output} already exists; choose another output or pass --overwrite`);
   }
-  const image = await openPixelRows(input); // ImageDecodeError already names the file and the reason
+  // ICC-tagged RGB photos keep their own colour space (and the output its profile): see file-metadata.ts.
+  const image = await openPixelRows(input, { keepIccProfile: true }); // ImageDecodeError already names the file and the reason
   try {
-    return await upscaleRows(image, input, output, upscaler, options, batch, started);
+    const software = upscaleRecord(upscaler.id, upscaler.scale);
+    const header = await readHeader(input).catch(() => null); // the pixels decoded, so this only fails for SVG-like inputs
+    const carried = header ? carriedMetadata(header, image.inIccProfile ?? false, software) : { software };
+    return await upscaleRows(image, input, output, upscaler, options, batch, started, carried);
   } finally {
     await image.close();
   }
@@ -154,6 +162,7 @@ async function upscaleRows(
   options: UpscaleOptions,
   batch: { fileIndex: number; fileCount: number },
   started: number,
+  carried: CarriedMetadata,
 ): Promise<UpscaleResult> {
   const { scale, layout } = upscaler;
   const format = outputFormat(image.format, options, output);
@@ -175,7 +184,7 @@ async function upscaleRows(
   const partial = path.join(path.dirname(path.resolve(output)), `.${path.basename(output)}.${token}.part`);
   // PNG goes straight to the output folder; other formats via a fast-compressed PNG in the temp folder.
   const pngPath = format === 'png' ? partial : path.join(os.tmpdir(), `ganvas-upscale-${process.pid}-${token}.png`);
-  const writer = createPngRowWriter(pngPath, { width, height, channels: image.channels }, { compressionLevel: format === 'png' ? 6 : 1 });
+  const writer = createPngRowWriter(pngPath, { width, height, channels: image.channels }, { compressionLevel: format === 'png' ? 6 : 1, chunks: pngMetadataChunks(carried) });
   try {
     await upscaleTiled(image, upscaler.upscaleWindow, {
       scale,
@@ -187,7 +196,8 @@ async function upscaleRows(
     await writer.finish();
     if (format !== 'png') {
       const quality = options.quality ?? 92;
-      const pipeline = sharp(pngPath, { limitInputPixels: false, sequentialRead: true });
+      // The PNG's profile, EXIF and XMP go on; EXIF's Software records the upscale.
+      const pipeline = sharp(pngPath, { limitInputPixels: false, sequentialRead: true }).keepMetadata().withExifMerge({ IFD0: { Software: carried.software } });
       await (format === 'jpeg'
         ? pipeline.flatten({ background: '#ffffff' }).jpeg({ quality, mozjpeg: false })
         : pipeline.webp({ quality })

@@ -59,9 +59,9 @@ export interface UpscaleJobResult {
   galleryItemIds: number[];
 }
 
-/** The model catalogue (`models.list`) names package models `npm:<engine id>`. */
+/** The model catalogue (`models.list`) names package models `npm:<engine id>`; SRGAN models have their catalogue id already. */
 export function catalogueIdForUpscaleModel(engineId: string): string {
-  return `npm:${engineId}`;
+  return /^(bundled|user|run):/.test(engineId) ? engineId : `npm:${engineId}`;
 }
 
 const upscaleFormats: readonly string[] = ['png', 'jpeg', 'webp'];
@@ -107,7 +107,7 @@ function uniqueOutputName(wanted: string, taken: Set<string>): string {
 
 export async function runUpscaleJob(params: z.output<typeof UpscaleJobParams>, ctx: JobContext): Promise<UpscaleJobResult> {
   await initBackend();
-  const info = chooseUpscaleModel({ scale: params.scale, ...(params.model !== undefined ? { model: params.model } : {}) });
+  const info = chooseUpscaleModel({ scale: params.scale, ...(params.model !== undefined ? { model: params.model } : {}) }, { dataDir: ctx.dataDir });
   const loaded = await loadUpscaleModel(info);
   const modelId = catalogueIdForUpscaleModel(info.id);
   const planned = await planFiles(params.files, loaded, params.tile);
@@ -151,6 +151,7 @@ export async function runUpscaleJob(params: z.output<typeof UpscaleJobParams>, c
         const upscaled = await upscaleFile(file.path, output, {
           scale: info.scale,
           model: info.id,
+          folders: { dataDir: ctx.dataDir },
           format: file.format,
           overwrite: true,
           signal: ctx.signal,

@@ -1,8 +1,11 @@
 /**
- * The upscale models the view offers: one per ESRGAN variant, for the chosen
- * scale, from `models.list` (family 'esrgan'). When the catalogue lists none
- * (an older main process), the three variants are offered by name and the
- * main process picks the package model itself.
+ * The upscale models the view offers for the chosen scale, from `models.list`
+ * (use 'upscale'): GANvas's own SRGAN models (bundled, and the user's), then
+ * one per ESRGAN variant. The default is the one the catalogue marks
+ * (`isDefault`: a bundled SRGAN marked the default for its scale, else ESRGAN
+ * slim), so a request without a model and the view agree. When the catalogue
+ * lists none (an older main process), the three ESRGAN variants are offered
+ * by name and the main process picks the package model itself.
  */
 import type { ModelInfo } from '../../../../shared/contract.js';
 
@@ -19,12 +22,23 @@ export const variantTradeOffs: Record<UpscaleVariant, string> = {
 };
 
 export interface UpscaleModelOption {
-  variant: UpscaleVariant;
+  /** Stable choice key: the ESRGAN variant name, or the SRGAN model's catalogue id. */
+  key: string;
+  family: 'esrgan' | 'srgan';
+  /** The ESRGAN variant (ESRGAN options only). */
+  variant?: UpscaleVariant;
   /** What `upscale.images` gets as modelId: the catalogue id, or the variant name when not catalogued. */
   modelId: string;
   title: string;
   tradeOff: string;
-  /** False when the catalogue lists esrgan models but not this variant at this scale. */
+  /** Measured speed from the model card, when it says. */
+  speed?: string;
+  /** Weights on disk, when the catalogue says. */
+  sizeBytes?: number;
+  /** The model card in short: what it learned from, its limits, its licence. */
+  card?: { trainedOn?: string; limitations?: string; licence?: string };
+  isDefault: boolean;
+  /** False when the catalogue lists upscalers but not this variant at this scale. */
   available: boolean;
 }
 
@@ -33,18 +47,65 @@ function variantOf(model: ModelInfo): UpscaleVariant | undefined {
   return found;
 }
 
-export function upscaleModelOptions(models: readonly ModelInfo[], scale: number): { options: UpscaleModelOption[]; fromCatalogue: boolean } {
+function cardOf(model: ModelInfo): UpscaleModelOption['card'] {
+  const card = {
+    ...(model.card?.trainedOn ? { trainedOn: model.card.trainedOn } : {}),
+    ...(model.card?.limitations ? { limitations: model.card.limitations } : {}),
+    ...(model.licence ? { licence: model.licence } : {}),
+  };
+  return Object.keys(card).length ? card : undefined;
+}
+
+export function upscaleModelOptions(
+  models: readonly ModelInfo[],
+  scale: number,
+): { options: UpscaleModelOption[]; fromCatalogue: boolean; defaultKey: string } {
   const esrgan = models.filter((model) => model.family === 'esrgan');
   const fromCatalogue = esrgan.length > 0;
-  const options = upscaleVariants.map((variant): UpscaleModelOption => {
+  const trained = models
+    .filter((model) => model.family === 'srgan' && model.uses.includes('upscale') && model.scale === scale)
+    .map((model): UpscaleModelOption => {
+      const card = cardOf(model);
+      return {
+        key: model.id,
+        family: 'srgan',
+        modelId: model.id,
+        title: model.title,
+        tradeOff: model.description,
+        ...(model.card?.speed ? { speed: model.card.speed } : {}),
+        ...(model.sizeBytes !== undefined ? { sizeBytes: model.sizeBytes } : {}),
+        ...(card ? { card } : {}),
+        isDefault: model.isDefault === true,
+        available: true,
+      };
+    })
+    // The default first, then by title.
+    .sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.title.localeCompare(b.title));
+  const trainedDefault = trained.some((option) => option.isDefault);
+  const packaged = upscaleVariants.map((variant): UpscaleModelOption => {
     const match = esrgan.find((model) => model.scale === scale && variantOf(model) === variant);
+    const card = match ? cardOf(match) : undefined;
     return {
+      key: variant,
+      family: 'esrgan',
       variant,
       modelId: match?.id ?? variant,
       title: match?.title ?? `ESRGAN ${variant} ×${scale}`,
       tradeOff: variantTradeOffs[variant],
+      ...(match?.sizeBytes !== undefined ? { sizeBytes: match.sizeBytes } : {}),
+      ...(card ? { card } : {}),
+      // An older main process does not say: slim was its default.
+      isDefault: match?.isDefault ?? (!trainedDefault && variant === 'slim'),
       available: fromCatalogue ? match !== undefined : true,
     };
   });
-  return { options, fromCatalogue };
+  const options = [...trained, ...packaged];
+  const defaultKey = options.find((option) => option.isDefault && option.available)?.key ?? options.find((option) => option.available)?.key ?? 'slim';
+  return { options, fromCatalogue, defaultKey };
+}
+
+/** The option to use: the one picked when it exists at this scale, else the scale's default. */
+export function chosenUpscaleOption(choices: ReturnType<typeof upscaleModelOptions>, picked: string | undefined): UpscaleModelOption | undefined {
+  const mine = choices.options.find((option) => option.key === picked && option.available);
+  return mine ?? choices.options.find((option) => option.key === choices.defaultKey);
 }
