@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { decodeImage } from '../image/index.js';
 import { keepsIccProfile, readHeader } from '../image/decode.js';
-import { bicubicUpscalePlane } from './bicubic.js';
+import { bicubicUpscaleImage } from './bicubic.js';
 import { carriedMetadata, pngMetadataChunks } from './file-metadata.js';
 import { createPngRowWriter } from './png-stream.js';
 
@@ -28,16 +28,7 @@ export async function bicubicUpscaleFile(input: string | Buffer, scale: number, 
     throw new RangeError(`the bicubic comparison is made up to ${maxBicubicPixels / 1e6} megapixels; ${width}×${height} is larger`);
   }
   const { channels } = image;
-  const out = new Uint8Array(width * height * channels);
-  const plane = new Float32Array(image.width * image.height);
-  for (let c = 0; c < channels; c++) {
-    for (let p = 0; p < plane.length; p++) plane[p] = image.data[p * channels + c]!;
-    const big = bicubicUpscalePlane(plane, image.width, image.height, scale);
-    for (let p = 0; p < big.length; p++) {
-      const v = Math.round(big[p]!);
-      out[p * channels + c] = v < 0 ? 0 : v > 255 ? 255 : v;
-    }
-  }
+  const out = bicubicUpscaleImage(image, scale).data;
   const header = await readHeader(input).catch(() => null);
   const software = `bicubic x${scale} (GANvas upscale/bicubic.ts)`;
   const carried = header ? carriedMetadata(header, keepsIccProfile(header) && image.format !== 'svg', software) : { software };

@@ -1,4 +1,5 @@
 import { keysCubic, phaseSource } from '../image/keys-cubic.js';
+import type { RawImage } from '../image/index.js';
 
 /**
  * Bicubic upscaling by a whole factor of one plane of floats, with the Keys
@@ -49,4 +50,21 @@ function cubicTaps(scale: number): { offsets: number[]; weights: number[] }[] {
     taps.push({ offsets, weights: offsets.map((o) => keysCubic(source - o)) });
   }
   return taps;
+}
+
+/** A whole 8-bit image upscaled by `scale` with the plane upscaler above, every channel, rounded and clamped to 0–255. */
+export function bicubicUpscaleImage(image: RawImage, scale: number): RawImage {
+  const { width, height, channels } = image;
+  const outW = width * scale;
+  const data = new Uint8Array(outW * height * scale * channels);
+  const plane = new Float32Array(width * height);
+  for (let c = 0; c < channels; c++) {
+    for (let p = 0; p < plane.length; p++) plane[p] = image.data[p * channels + c]!;
+    const big = bicubicUpscalePlane(plane, width, height, scale);
+    for (let p = 0; p < big.length; p++) {
+      const v = Math.round(big[p]!);
+      data[p * channels + c] = v < 0 ? 0 : v > 255 ? 255 : v;
+    }
+  }
+  return { data, width: outW, height: height * scale, channels };
 }
