@@ -87,6 +87,14 @@ describe('pretrained ESRGAN against bicubic on real photographs', () => {
 });
 
 describe('ganvas eval-sr', () => {
+  it('scores the N most textured crops of each photo with --crops, each once', async () => {
+    const report = await evaluateUpscalers(photos, { scale: 2, models: [], maxImages: 2, cropSize: 64, crop: 'detailed', crops: 3 });
+    expect(report.images.map((i) => i.file.replace(/^.*#/, '#'))).toEqual(['#1', '#2', '#3', '#1', '#2', '#3']);
+    // Three different cells of each photo, not one crop scored three times.
+    for (const first of [0, 3]) expect(new Set(report.images.slice(first, first + 3).map((i) => i.scores[0]!.psnr)).size).toBe(3);
+    expect(report.summary[0]!.images).toBe(6);
+  });
+
   it('prints a JSON report, and exits 2 on usage errors', async () => {
     const printed: string[] = [];
     const log = console.log;
@@ -100,6 +108,7 @@ describe('ganvas eval-sr', () => {
     expect(report.summary.map((s: { method: string }) => s.method)).toEqual(['bicubic', 'esrgan-slim-x2']);
     expect(report.images[0].scores[1].psnr).toBeGreaterThan(15);
     expect(await evalSrCommand(['--scale', '4'])).toBe(2);
+    expect(await evalSrCommand(['--data', photos, '--crop', 'center', '--crops', '3'])).toBe(2);
     expect(await evalSrCommand(['--data', photos, '--scale', '4', '--models', 'esrgan-slim-x2'])).toBe(2);
   });
 });

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import type { EvalDegradation } from '../engine/upscale/index.js';
 
 export const evalSrHelp = `Usage: ganvas eval-sr --data DIR [--scale 2|3|4] [--models A,B] [--max-images N]
-                      [--crop-size N] [--crop center|detailed] [--data-dir DIR]
+                      [--crop-size N] [--crop center|detailed] [--crops N] [--data-dir DIR]
                       [--degrade clean,jpeg,blur] [--json]
 
 Shrinks a crop of each high-resolution photo in DIR by bicubic, upscales it
@@ -23,6 +23,7 @@ Options:
                     (default: GANVAS_DATA_DIR or the usual place)
   --max-images N    at most N photos, in name order (default 10)
   --crop-size N     side of the square crop in pixels (default 192)
+  --crops N         with --crop detailed: the N most textured grid cells of each photo (default 1)
   --crop MODE       center, or detailed: the most textured crop (default detailed)
   --degrade LIST    inputs to score on, comma-separated (default clean):
                       clean  bicubic downscale only
@@ -44,6 +45,7 @@ export async function evalSrCommand(argv: string[]): Promise<number> {
         models: { type: 'string' },
         'max-images': { type: 'string' },
         'crop-size': { type: 'string' },
+        crops: { type: 'string' },
         crop: { type: 'string' },
         degrade: { type: 'string' },
         json: { type: 'boolean' },
@@ -70,8 +72,11 @@ export async function evalSrCommand(argv: string[]): Promise<number> {
   const cropSize = Number(values['crop-size'] ?? 192);
   if (!Number.isInteger(maxImages) || maxImages < 1) return usage(`--max-images must be a positive whole number, got "${values['max-images']}"`);
   if (!Number.isInteger(cropSize) || cropSize < 32) return usage(`--crop-size must be a whole number ≥ 32, got "${values['crop-size']}"`);
+  const crops = Number(values.crops ?? 1);
+  if (!Number.isInteger(crops) || crops < 1) return usage(`--crops must be a positive whole number, got "${values.crops}"`);
   const crop = values.crop ?? 'detailed';
   if (crop !== 'center' && crop !== 'detailed') return usage(`--crop must be center or detailed, got "${crop}"`);
+  if (crops > 1 && crop === 'center') return usage('--crops above 1 needs --crop detailed (the centre is one crop)');
   const engine = await import('../engine/upscale/index.js');
   const degradations = (values.degrade ?? 'clean').split(',').map((d) => d.trim()).filter(Boolean);
   const unknown = degradations.filter((d) => !(engine.evalDegradationNames as string[]).includes(d));
@@ -96,6 +101,7 @@ export async function evalSrCommand(argv: string[]): Promise<number> {
       maxImages,
       cropSize,
       crop,
+      crops,
       degradations: degradations as EvalDegradation[],
       folders,
       onImage: (done, total, file) => file && process.stderr.write(`[${done + 1}/${total}] ${file}\n`),
@@ -103,7 +109,7 @@ export async function evalSrCommand(argv: string[]): Promise<number> {
     if (values.json) {
       console.log(JSON.stringify(report, null, 2));
     } else {
-      console.log(`×${scale}, ${report.images.length} photos, ${report.cropSize}×${report.cropSize} crops (${crop}), Y channel, border ${scale} px`);
+      console.log(`×${scale}, ${report.images.length} ${crops > 1 ? 'crops' : 'photos'}, ${report.cropSize}×${report.cropSize} crops (${crop}), Y channel, border ${scale} px`);
       for (const degradation of report.degradations) {
         const rows = report.summary.filter((s) => s.degradation === degradation.name);
         const bicubic = rows.find((s) => s.method === 'bicubic')!;

@@ -45,6 +45,8 @@ export interface EvaluateOptions {
    * model's ±1-level colour bias dominate PSNR.
    */
   crop?: 'center' | 'detailed';
+  /** Crops per photo (default 1): with 'detailed', the N most textured grid cells; 'center' takes one. */
+  crops?: number;
   /** How the low-resolution inputs are made (default ['clean']); every method is scored on each. */
   degradations?: EvalDegradation[];
   onImage?: (done: number, total: number, file: string) => void;
@@ -83,20 +85,21 @@ function gradientEnergy(image: RawImage): number {
   return total;
 }
 
-function chooseCrop(image: RawImage, size: number, mode: 'center' | 'detailed'): RawImage {
+function chooseCrops(image: RawImage, size: number, mode: 'center' | 'detailed', count: number): RawImage[] {
   if (mode === 'center') {
-    return cropRaw(image, { left: Math.floor((image.width - size) / 2), top: Math.floor((image.height - size) / 2), width: size, height: size });
+    return [cropRaw(image, { left: Math.floor((image.width - size) / 2), top: Math.floor((image.height - size) / 2), width: size, height: size })];
   }
-  let best: RawImage | undefined;
-  let bestEnergy = -1;
+  const cells: { crop: RawImage; energy: number }[] = [];
   for (let top = 0; top + size <= image.height; top += size) {
     for (let left = 0; left + size <= image.width; left += size) {
-      const candidate = cropRaw(image, { left, top, width: size, height: size });
-      const energy = gradientEnergy(candidate);
-      if (energy > bestEnergy) [best, bestEnergy] = [candidate, energy];
+      const crop = cropRaw(image, { left, top, width: size, height: size });
+      cells.push({ crop, energy: gradientEnergy(crop) });
     }
   }
-  return best!;
+  return cells
+    .sort((a, b) => b.energy - a.energy)
+    .slice(0, count)
+    .map((cell) => cell.crop);
 }
 
 export async function evaluateUpscalers(dir: string, options: EvaluateOptions): Promise<EvaluationReport> {
@@ -109,6 +112,9 @@ export async function evaluateUpscalers(dir: string, options: EvaluateOptions): 
   const modelIds = options.models ?? (await import('./model-catalogue.js')).listUpscaleModels(options.folders).filter((m) => m.scale === scale).map((m) => m.id);
   const models = await Promise.all(modelIds.map((id) => loadUpscaleModel(chooseUpscaleModel({ model: id, scale }, options.folders))));
   const cropSize = Math.floor((options.cropSize ?? 128) / scale) * scale;
+  const crops = options.crops ?? 1;
+  if (!Number.isInteger(crops) || crops < 1) throw new RangeError(`crops must be a whole number ≥ 1, got ${crops}`);
+  if (crops > 1 && options.crop !== 'detailed') throw new RangeError('several crops per photo are taken in detailed mode only (the centre is one crop)');
   if (cropSize < 16 + 2 * scale) throw new RangeError(`crop size must be at least ${16 + 2 * scale} px at ×${scale}`);
   const files = (await readdir(dir)).filter(isImageFileName).sort().slice(0, options.maxImages ?? Infinity);
   if (files.length === 0) throw new Error(`${dir}: no images found (looked for PNG, JPEG, WebP, TIFF, GIF, AVIF files)`);
@@ -123,34 +129,36 @@ export async function evaluateUpscalers(dir: string, options: EvaluateOptions): 
   };
   for (const [index, file] of files.entries()) {
     options.onImage?.(index, files.length, file);
-    let hr: RawImage;
+    let taken: RawImage[];
     try {
       const image = await decodeImage(path.join(dir, file), { flatten: true });
       if (image.width < cropSize || image.height < cropSize) {
         throw new Error(`${file}: ${image.width}×${image.height} is smaller than the ${cropSize} px crop`);
       }
-      hr = chooseCrop(image, cropSize, options.crop ?? 'center');
+      taken = chooseCrops(image, cropSize, options.crop ?? 'center', crops);
     } catch (error) {
       report.failures.push({ file, reason: error instanceof Error ? error.message : String(error) });
       continue;
     }
-    const scores: MethodScore[] = [];
-    for (const degradation of degradations) {
-      const lr = await makeLowRes(hr, scale, evalDegradations[degradation]);
-      const score = (method: string, result: RawImage): MethodScore => ({
-        method,
-        degradation,
-        psnr: psnrY(result, hr, scale),
-        ssim: ssimY(result, hr, scale),
-      });
-      // The SR papers' bicubic (Keys a = −0.5, pixel centres; MATLAB's imresize), not libvips's enlargement:
-      // on these photos libvips's 'cubic' upscale scores about 1 dB lower (issue 14's first table used it).
-      scores.push(score(bicubicMethod, bicubicUpscaleImage(lr, scale)));
-      for (const loaded of models) {
-        scores.push(score(loaded.info.id, await upscaleImage(lr, loaded, tileLayoutFor(loaded))));
+    for (const [k, hr] of taken.entries()) {
+      const scores: MethodScore[] = [];
+      for (const degradation of degradations) {
+        const lr = await makeLowRes(hr, scale, evalDegradations[degradation]);
+        const score = (method: string, result: RawImage): MethodScore => ({
+          method,
+          degradation,
+          psnr: psnrY(result, hr, scale),
+          ssim: ssimY(result, hr, scale),
+        });
+        // The SR papers' bicubic (Keys a = −0.5, pixel centres; MATLAB's imresize), not libvips's enlargement:
+        // on these photos libvips's 'cubic' upscale scores about 1 dB lower (issue 14's first table used it).
+        scores.push(score(bicubicMethod, bicubicUpscaleImage(lr, scale)));
+        for (const loaded of models) {
+          scores.push(score(loaded.info.id, await upscaleImage(lr, loaded, tileLayoutFor(loaded))));
+        }
       }
+      report.images.push({ file: taken.length === 1 ? file : `${file}#${k + 1}`, scores });
     }
-    report.images.push({ file, scores });
   }
   options.onImage?.(files.length, files.length, '');
   const methods = [bicubicMethod, ...models.map((m) => m.info.id)];
