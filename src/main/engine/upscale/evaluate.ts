@@ -1,6 +1,8 @@
 // Measures pretrained upscalers against bicubic on the user's own photos:
 // each high-resolution crop is shrunk by bicubic (antialiased, as MATLAB's
-// imresize that the SR benchmarks use), brought back by every method, and
+// imresize that the SR benchmarks use: data/sr-degradation.ts's
+// bicubicShrink, not libvips's, which brightens ×4 shrinks by about half a
+// level), brought back by every method, and
 // compared with the original on Y (see metrics.ts). With `degradations`, the
 // shrunk crop is also made blurred or JPEG-compressed (fixed settings below),
 // as the photos people upscale usually are, and every method is scored on each.
