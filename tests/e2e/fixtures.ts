@@ -32,15 +32,17 @@ export function e2eDataDir(): string {
 }
 
 /**
- * Writes a real but untrained checkpoint of any family, with the given
- * settings, as run `<data dir>/runs/<runName>`; the catalogue lists it as
- * `run:<runName>`. Its output still depends on its input, which is all a
- * view needs to show. A child process, because the engine modules are
- * TypeScript run through tsx.
+ * A real but untrained checkpoint of any family, with the given settings, in
+ * `runDir`, and, with `exportTo`, exported from there as a model folder. Its
+ * output still depends on its input, which is all a view needs to show. A
+ * child process, because the engine modules are TypeScript run through tsx.
  */
-export function writeUntrainedModel(family: string, runName: string, settings: Record<string, unknown>): string {
-  const runDir = join(e2eDataDir(), 'runs', runName);
+function writeUntrainedCheckpoint(family: string, runDir: string, settings: Record<string, unknown>, exportTo?: { outDir: string; card: Record<string, string> }): void {
   const module = (path: string) => JSON.stringify(pathToFileURL(resolve(path)).href);
+  const exporting = exportTo
+    ? `const { exportModel } = await import(${module('src/main/engine/models/export-model.ts')});
+    await exportModel(${JSON.stringify(runDir)}, ${JSON.stringify(exportTo.outDir)}, { card: ${JSON.stringify(exportTo.card)}, overwrite: true });`
+    : '';
   const script = `
     const { initBackend } = await import(${module('src/main/engine/backend/index.ts')});
     const { parseFamilyConfig } = await import(${module('src/main/engine/gans/family.ts')});
@@ -50,8 +52,14 @@ export function writeUntrainedModel(family: string, runName: string, settings: R
     const family = getFamily(${JSON.stringify(family)});
     const model = (await family.loadModel()).build(parseFamilyConfig(family, ${JSON.stringify(settings)}));
     await saveCheckpoint(${JSON.stringify(runDir)}, model, { family: family.id, step: 0 });
+    ${exporting}
   `;
   execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'pipe', timeout: 120_000 });
+}
+
+/** An untrained checkpoint as run `<data dir>/runs/<runName>`; the catalogue lists it as `run:<runName>`. */
+export function writeUntrainedModel(family: string, runName: string, settings: Record<string, unknown>): string {
+  writeUntrainedCheckpoint(family, join(e2eDataDir(), 'runs', runName), settings);
   return `run:${runName}`;
 }
 
@@ -67,22 +75,7 @@ export function writeUntrainedPix2Pix(runName: string, size = 64): string {
  * image skip its output is near bicubic, which is all a view needs.
  */
 export function writeUserSrganModel(name: string, scale: 2 | 3 | 4, card: Record<string, string>): string {
-  const runDir = join(e2eDataDir(), 'scratch-runs', name);
-  const outDir = join(e2eDataDir(), 'models', name);
-  const module = (path: string) => JSON.stringify(pathToFileURL(resolve(path)).href);
-  const script = `
-    const { initBackend } = await import(${module('src/main/engine/backend/index.ts')});
-    const { parseFamilyConfig } = await import(${module('src/main/engine/gans/family.ts')});
-    const { getFamily } = await import(${module('src/main/engine/gans/registry.ts')});
-    const { saveCheckpoint } = await import(${module('src/main/engine/train/checkpoint/index.ts')});
-    const { exportModel } = await import(${module('src/main/engine/models/export-model.ts')});
-    await initBackend({ prefer: 'wasm' });
-    const family = getFamily('srgan');
-    const settings = { size: 32, scale: ${scale}, filters: 8, blocks: 2, norm: 'none', imageSkip: 'bicubic', ndf: 8 };
-    const model = (await family.loadModel()).build(parseFamilyConfig(family, settings));
-    await saveCheckpoint(${JSON.stringify(runDir)}, model, { family: 'srgan', step: 0 });
-    await exportModel(${JSON.stringify(runDir)}, ${JSON.stringify(outDir)}, { card: ${JSON.stringify(card)}, overwrite: true });
-  `;
-  execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'pipe', timeout: 120_000 });
+  const settings = { size: 32, scale, filters: 8, blocks: 2, norm: 'none', imageSkip: 'bicubic', ndf: 8 };
+  writeUntrainedCheckpoint('srgan', join(e2eDataDir(), 'scratch-runs', name), settings, { outDir: join(e2eDataDir(), 'models', name), card });
   return `user:${name}`;
 }
