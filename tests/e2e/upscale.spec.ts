@@ -42,8 +42,9 @@ test('upscale: a photo ×2 with slim, compare, zoom, and find it in the Gallery'
   // The before side is the engine's exact bicubic, at the output size like the result.
   await expect.poll(() => images.evaluateAll((all) => all.map((img) => (img as HTMLImageElement).naturalWidth))).toEqual([192, 192]);
   await expect(page.getByText('Bicubic (exact, as eval-sr scores)')).toBeVisible();
-  // Slim's speed on this machine, from the result just made.
-  await expect(page.getByTestId('upscale-model-speed')).toContainText(/measured here: [\d.]+ s per output megapixel \(1 upscale\)/);
+  // Slim's speed on this machine, from the gallery's slim upscales: the result just made, and those
+  // other specs left in the shared e2e data folder (live-jobs' queued upscale may finish first).
+  await expect(page.getByTestId('upscale-model-speed')).toContainText(/measured here: [\d.]+ s per output megapixel \(\d+ upscales?\)/);
 
   // ---- move the split: drag the handle, then the keyboard
   const handle = await slider.boundingBox();

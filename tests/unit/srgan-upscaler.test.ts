@@ -25,7 +25,7 @@ import { exportModel } from '../../src/main/engine/models/export-model.js';
 import { chooseUpscaleModel, listUpscaleModels } from '../../src/main/engine/upscale/model-catalogue.js';
 import { loadUpscaleModel, unloadUpscaleModels } from '../../src/main/engine/upscale/load-model.js';
 import { receptiveRadius } from '../../src/main/engine/upscale/model-geometry.js';
-import { srresnetReceptiveRadius } from '../../src/main/engine/upscale/trained-upscalers.js';
+import { srresnetReceptiveRadius } from '../../src/main/engine/gans/srgan/geometry.js';
 import { smallestTile, tileLayoutFor } from '../../src/main/engine/upscale/tile-layout.js';
 import { upscaleImage } from '../../src/main/engine/upscale/upscale-image.js';
 import { matePhotos, PHOTOS, TINY_SRGAN, trainTinySrgan } from './srgan-fixture.js';

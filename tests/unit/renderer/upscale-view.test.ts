@@ -49,7 +49,7 @@ function esrgan(variant: string, scale: number): ModelInfo {
 
 describe('model choices', () => {
   it('offers the catalogue model of each variant for the chosen scale', () => {
-    const catalogue = [esrgan('slim', 2), esrgan('slim', 4), esrgan('medium', 2), { ...esrgan('thick', 2), family: 'pix2pix' as const }];
+    const catalogue = [esrgan('slim', 2), esrgan('slim', 4), esrgan('medium', 2), { ...esrgan('thick', 2), family: 'pix2pix' as const, uses: ['doodle' as const] }];
     const { options, fromCatalogue } = upscaleModelOptions(catalogue, 2);
     expect(fromCatalogue).toBe(true);
     expect(options.map((o) => [o.variant, o.modelId, o.available])).toEqual([
@@ -71,7 +71,7 @@ describe('model choices', () => {
       ['bundled:photo-x4', true], ['bundled:photo-sharp-x4', false], ['slim', false], ['medium', false], ['thick', false],
     ]);
     expect(x4.defaultKey).toBe('bundled:photo-x4');
-    expect(x4.options[0]).toMatchObject({ family: 'srgan', modelId: 'bundled:photo-x4', speed: '1.2 s/MP', card: { trainedOn: 'DIV2K', licence: 'CC0-1.0' } });
+    expect(x4.options[0]).toMatchObject({ kind: 'trained', modelId: 'bundled:photo-x4', speed: '1.2 s/MP', card: { trainedOn: 'DIV2K', licence: 'CC0-1.0' } });
     expect(chosenUpscaleOption(x4, undefined)?.modelId).toBe('bundled:photo-x4');
     expect(chosenUpscaleOption(x4, 'medium')?.modelId).toBe('npm:esrgan-medium-x4');
     // A pick the scale does not have falls back to that scale's default (slim at ×2, where no SRGAN is marked).

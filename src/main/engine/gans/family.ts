@@ -165,8 +165,22 @@ export interface FamilyDescriptor<C extends FamilyConfig = FamilyConfig> {
    * for one of its domains by name (evaluation translates into each).
    */
   translateToDomain?(domain: string): Record<string, unknown>;
+  /**
+   * For families with the 'upscale' use: one model's scale and receptive-field
+   * radius in input pixels (upscale tiles overlap by it), from its config alone
+   * (model.json or a checkpoint manifest, no weights), or null when that
+   * config cannot upscale RGB photos. The Upscale pipeline lists a family's
+   * models as upscalers only when this is set.
+   */
+  upscaleGeometry?(config: Record<string, unknown>): UpscaleGeometry | null;
   /** The tfjs side of the family. */
   loadModel(): Promise<FamilyModule<C>>;
+}
+
+/** What the Upscale pipeline needs of an upscaling model before it loads: see `upscaleGeometry`. */
+export interface UpscaleGeometry {
+  scale: 2 | 3 | 4;
+  receptiveRadius: number;
 }
 
 /** A descriptor whose config type is not known at the call site (registry, loaders). */

@@ -1,6 +1,6 @@
 export { listUpscaleModels, listPackagedUpscaleModels, chooseUpscaleModel, UnknownUpscaleModelError, upscaleScales } from './model-catalogue.js';
 export type { UpscaleModelInfo, UpscaleScale, EsrganVariant, UpscaleFamily, UpscaleModelFolders } from './model-catalogue.js';
-export { listTrainedUpscalers, srresnetReceptiveRadius } from './trained-upscalers.js';
+export { listTrainedUpscalers } from './trained-upscalers.js';
 export { loadUpscaleModel, unloadUpscaleModels } from './load-model.js';
 export type { LoadedUpscaleModel } from './load-model.js';
 export { upscaleTiled, planAxis, countTiles, reflectIndex } from './tiling.js';

@@ -92,9 +92,9 @@ function fileVersion(file: string): number {
   }
 }
 
-/** The network that upscales: an ESRGAN's layers model, or an SRGAN model's generator G. */
+/** The network that upscales: an ESRGAN's layers model, or a trained model's generator G. */
 async function loadNetwork(info: UpscaleModelInfo): Promise<tf.LayersModel> {
-  if (info.family === 'srgan') {
+  if (info.location !== undefined) {
     if (!info.folder) throw new Error(`model ${info.id} has no folder to load from`);
     const { model } = info.location === 'run' ? await loadCheckpointForInference(info.folder) : await loadExportedModel(info.folder);
     const G = model.networks['G'];

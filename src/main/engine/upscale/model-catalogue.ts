@@ -14,7 +14,8 @@ export type { UpscaleModelFolders } from './trained-upscalers.js';
 
 export type UpscaleScale = 2 | 3 | 4;
 export type EsrganVariant = 'slim' | 'medium' | 'thick';
-export type UpscaleFamily = 'esrgan' | 'srgan';
+/** 'esrgan' for the npm ESRGANs (no trainable family), else the trained model's family id. */
+export type UpscaleFamily = string;
 
 export interface UpscaleModelInfo {
   /** The engine's id: 'esrgan-slim-x4' for the npm ESRGANs; the catalogue id ('bundled:<name>', 'user:<name>', 'run:<name>') for SRGAN models. */
@@ -145,7 +146,7 @@ export function listUpscaleModels(folders: UpscaleModelFolders = {}): UpscaleMod
     (m): UpscaleModelInfo => ({
       id: m.id,
       catalogueId: m.id,
-      family: 'srgan',
+      family: m.family,
       variant: m.name,
       title: m.card?.title ?? (m.kind === 'run' ? `${m.name} (training run${m.step !== null ? `, step ${m.step}` : ''})` : `SRGAN ${m.name} ×${m.scale}`),
       scale: m.scale,
@@ -153,6 +154,7 @@ export function listUpscaleModels(folders: UpscaleModelFolders = {}): UpscaleMod
       licence: m.card?.licence ?? 'unknown',
       source: m.dir,
       isDefault: m.isDefault,
+      // Every family's networks read and write [-1, 1] (gans/family.ts, InferenceModel.translate).
       pixelRange: [-1, 1],
       smallestTile: smallestTileOf(m),
       folder: m.dir,

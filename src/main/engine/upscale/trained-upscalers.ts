@@ -1,6 +1,7 @@
 /**
- * SRGAN models (our own SRResNet family, gans/srgan/) as upscalers beside the
- * pretrained ESRGANs: the exported-model folders GANvas ships in
+ * Our own trained models as upscalers beside the pretrained ESRGANs: those
+ * of every family whose descriptor upscales (`uses` has 'upscale' and it has
+ * `upscaleGeometry`; today SRGAN, gans/srgan/): the exported-model folders GANvas ships in
  * `<install>/models/` (`bundled:<name>`), those the user put in
  * `<data dir>/models/` (`user:<name>`, e.g. from `ganvas export-model`), and
  * the user's training runs in `<data dir>/runs/` (`run:<name>`, their latest
@@ -18,17 +19,21 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { smallestTileFor } from '../../../shared/upscale-tiles.js';
+import type { UpscaleGeometry } from '../gans/family.js';
+import { families } from '../gans/registry.js';
 import { packageRoot } from '../install-location.js';
 import { MODEL_FILE, MODEL_WEIGHTS_FILE, parseExportedModelManifest, type ExportedModelManifest } from '../models/exported-model.js';
 import { CHECKPOINT_DIR, MANIFEST_FILE, PREVIOUS_CHECKPOINT_DIR, WEIGHTS_FILE } from '../train/checkpoint/manifest.js';
 
-/** Where SRGAN upscalers are looked for; `bundledDir` defaults to `<install>/models`. */
+/** Where trained upscalers are looked for; `bundledDir` defaults to `<install>/models`. */
 export interface UpscaleModelFolders {
   dataDir?: string;
   bundledDir?: string;
 }
 
 export interface TrainedUpscaler {
+  /** The family id from its model.json or checkpoint manifest (one whose descriptor upscales). */
+  family: string;
   /** The model catalogue's id: 'bundled:<name>', 'user:<name>' or 'run:<name>'. */
   id: string;
   name: string;
@@ -48,26 +53,6 @@ export interface TrainedUpscaler {
 }
 
 const FOLDER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-/**
- * The SRResNet's receptive-field radius in input pixels, from its settings
- * (what upscale/model-geometry.ts measures on the built network; a test
- * checks they agree): the 9×9 head (4), two 3×3 convolutions per residual
- * block, the body's 3×3, one 3×3 before each pixel shuffle at the resolution
- * it runs at, the 9×9 tail at the output resolution; the bicubic image skip
- * reads 2 pixels either side.
- */
-export function srresnetReceptiveRadius(config: { scale: number; blocks: number }): number {
-  const factors = config.scale === 4 ? [2, 2] : [config.scale];
-  let radius = 4 + 2 * config.blocks + 1;
-  let at = 1;
-  for (const factor of factors) {
-    radius += 1 / at;
-    at *= factor;
-  }
-  radius += 4 / config.scale;
-  return Math.ceil(Math.max(radius, 2));
-}
 
 function readManifestSync(dir: string): ExportedModelManifest | null {
   let text: string;
@@ -107,13 +92,16 @@ function sizeOf(files: string[]): number {
   return bytes;
 }
 
-/** Scale and radius of an SRGAN config, or null when it cannot upscale RGB photos. */
-function geometryOf(config: Record<string, unknown>): { scale: 2 | 3 | 4; receptiveRadius: number } | null {
-  // The schema's defaults (gans/srgan/config.ts) for settings an older file left out.
-  const scale = config['scale'] ?? 4;
-  const blocks = config['blocks'] ?? 16;
-  if ((scale !== 2 && scale !== 3 && scale !== 4) || typeof blocks !== 'number' || (config['channels'] ?? 3) !== 3) return null;
-  return { scale, receptiveRadius: srresnetReceptiveRadius({ scale, blocks }) };
+/**
+ * Scale and radius of a model of family `familyId` from its config, or null
+ * when that family does not upscale (its descriptor has no `upscaleGeometry`)
+ * or this config cannot upscale RGB photos.
+ */
+function geometryOf(familyId: unknown, config: unknown): UpscaleGeometry | null {
+  if (typeof familyId !== 'string' || !families.has(familyId) || typeof config !== 'object' || config === null) return null;
+  const family = families.get(familyId);
+  if (!family.uses.includes('upscale') || !family.upscaleGeometry) return null;
+  return family.upscaleGeometry(config as Record<string, unknown>);
 }
 
 function exportedUpscalersIn(parent: string, prefix: 'bundled' | 'user'): TrainedUpscaler[] {
@@ -121,10 +109,10 @@ function exportedUpscalersIn(parent: string, prefix: 'bundled' | 'user'): Traine
   for (const name of subfolders(parent)) {
     const dir = path.join(parent, name);
     const manifest = readManifestSync(dir);
-    if (manifest?.family !== 'srgan') continue;
-    const geometry = geometryOf(manifest.config);
-    if (!geometry) continue;
+    const geometry = manifest ? geometryOf(manifest.family, manifest.config) : null;
+    if (!manifest || !geometry) continue;
     found.push({
+      family: manifest.family,
       id: `${prefix}:${name}`,
       name,
       dir,
@@ -141,7 +129,7 @@ function exportedUpscalersIn(parent: string, prefix: 'bundled' | 'user'): Traine
 }
 
 /**
- * SRGAN training runs with a checkpoint (the current one, or the previous
+ * Training runs of an upscaling family with a checkpoint (the current one, or the previous
  * one while a new one is being put in place: train/checkpoint/manifest.ts).
  * Only the manifest's family and config are read here; the loader checks the rest.
  */
@@ -157,10 +145,10 @@ function runUpscalersIn(runsDir: string): TrainedUpscaler[] {
       } catch {
         continue;
       }
-      if (manifest.family !== 'srgan' || typeof manifest.config !== 'object' || manifest.config === null) break;
-      const geometry = geometryOf(manifest.config as Record<string, unknown>);
+      const geometry = geometryOf(manifest.family, manifest.config);
       if (!geometry) break;
       found.push({
+        family: manifest.family as string,
         id: `run:${name}`,
         name,
         dir: runDir,
@@ -177,7 +165,7 @@ function runUpscalersIn(runsDir: string): TrainedUpscaler[] {
   return found;
 }
 
-/** Every SRGAN upscaler: the bundled folder's, then the user's exported models and training runs. */
+/** Every trained upscaler: the bundled folder's, then the user's exported models and training runs. */
 export function listTrainedUpscalers(folders: UpscaleModelFolders = {}): TrainedUpscaler[] {
   const bundledDir = folders.bundledDir ?? path.join(packageRoot(), 'models');
   return [
@@ -187,7 +175,7 @@ export function listTrainedUpscalers(folders: UpscaleModelFolders = {}): Trained
   ];
 }
 
-/** The smallest tile an SRGAN upscaler accepts (shared/upscale-tiles.ts's rule). */
+/** The smallest tile a trained upscaler accepts (shared/upscale-tiles.ts's rule). */
 export function smallestTileOf(upscaler: TrainedUpscaler): number {
   return smallestTileFor(upscaler.receptiveRadius);
 }

@@ -10,8 +10,10 @@
  */
 import { noTranslateOptions, type FamilyDescriptor, type FamilyModule } from '../family.js';
 import { SrganConfigSchema, type SrganConfig } from './config.js';
+import { srganUpscaleGeometry } from './geometry.js';
 
 export { SrganConfigSchema, pretrainStepsOf, type SrganConfig } from './config.js';
+export { srresnetReceptiveRadius } from './geometry.js';
 
 export const srgan: FamilyDescriptor<SrganConfig> = {
   id: 'srgan',
@@ -34,6 +36,7 @@ export const srgan: FamilyDescriptor<SrganConfig> = {
     cpu: { size: 48, steps: 2000, filters: 32, blocks: 4, imageSkip: 'bicubic', norm: 'none', ndf: 16 },
     gpu: {},
   },
+  upscaleGeometry: srganUpscaleGeometry,
   trainFlags: [{ flag: 'scale', key: 'scale', help: 'super-resolution factor: 2, 3 or 4 (default 4)' }],
   loadModel: async () => (await import('./model.js')).srganModel as FamilyModule<SrganConfig>,
 };

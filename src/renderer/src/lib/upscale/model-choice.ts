@@ -24,7 +24,8 @@ export const variantTradeOffs: Record<UpscaleVariant, string> = {
 export interface UpscaleModelOption {
   /** Stable choice key: the ESRGAN variant name, or the SRGAN model's catalogue id. */
   key: string;
-  family: 'esrgan' | 'srgan';
+  /** 'esrgan': a pretrained npm ESRGAN; 'trained': a model of one of our families that upscales (SRGAN today). */
+  kind: 'esrgan' | 'trained';
   /** The ESRGAN variant (ESRGAN options only). */
   variant?: UpscaleVariant;
   /** What `upscale.images` gets as modelId: the catalogue id, or the variant name when not catalogued. */
@@ -63,12 +64,12 @@ export function upscaleModelOptions(
   const esrgan = models.filter((model) => model.family === 'esrgan');
   const fromCatalogue = esrgan.length > 0;
   const trained = models
-    .filter((model) => model.family === 'srgan' && model.uses.includes('upscale') && model.scale === scale)
+    .filter((model) => model.family !== 'esrgan' && model.uses.includes('upscale') && model.scale === scale)
     .map((model): UpscaleModelOption => {
       const card = cardOf(model);
       return {
         key: model.id,
-        family: 'srgan',
+        kind: 'trained',
         modelId: model.id,
         title: model.title,
         tradeOff: model.description,
@@ -87,7 +88,7 @@ export function upscaleModelOptions(
     const card = match ? cardOf(match) : undefined;
     return {
       key: variant,
-      family: 'esrgan',
+      kind: 'esrgan',
       variant,
       modelId: match?.id ?? variant,
       title: match?.title ?? `ESRGAN ${variant} ×${scale}`,
