@@ -1,7 +1,7 @@
 /**
  * Trains a bundled super-resolution model (models/srgan-photo-x4, -x2) with
  * our own trainer, on real photographs that install offline from Debian's
- * packages (mate-backgrounds, lomiri-wallpapers-16.04/-20.04). Photos are held
+ * packages (mate-backgrounds, lomiri-wallpapers-16.04, lomiri-wallpapers-20.04). Photos are held
  * out by file: the HELD_OUT list below is never cut into training tiles, and
  * is what `ganvas eval-sr` scores the model on. plasma-workspace-wallpapers
  * is never read here: it is kept for independent checks.
@@ -31,21 +31,22 @@ const PHOTOS: readonly { file: string; pkg: string; licence: string }[] = [
     pkg: 'mate-backgrounds',
     licence: 'GPL-2+',
   })),
+  // Licences from each package's /usr/share/doc/<package>/copyright.
   ...[
-    ['Bridge_by_Sander_Klootwijk', 'CC-BY-SA-4.0'],
-    ['Dragonfly_by_Bolly', 'CC-BY-SA-4.0'],
-    ['Infinite-Sea_by_Aury88', 'CC-BY-SA-4.0'],
-    ['Picture_0B_by_freespace', 'CC-BY-SA-4.0'],
-    ['Picture_1A_by_freespace', 'CC-BY-SA-4.0'],
-    ['Wine_by_Jakkub_Mede', 'CC-BY-SA-4.0'],
-    ['aitzgorri_by_Aitzol_Berasategi', 'CC-BY-4.0'],
-    ['friends_by_Aitzol_Berasategi', 'CC-BY-4.0'],
-    ['life_by_Aitzol_Berasategi', 'CC-BY-4.0'],
-    ['picosdeeuropa_by_Aitzol_Berasategi', 'CC-BY-4.0'],
-    ['seeding_by_Clements_Engelhardt', 'CC-BY-SA-4.0'],
-    ['sunset_by_Aitzol_Berasategi', 'CC-BY-4.0'],
-  ].map(([name, licence]) => ({ file: `/usr/share/backgrounds/${name}.jpg`, pkg: 'lomiri-wallpapers-16.04', licence: licence! })),
-  { file: '/usr/share/backgrounds/Kleiber_by_Lukas_Baubkus.jpg', pkg: 'lomiri-wallpapers-20.04', licence: 'CC-BY-SA-4.0' },
+    ['Bridge_by_Sander_Klootwijk', 'lomiri-wallpapers-16.04', 'CC-BY-SA-4.0'],
+    ['Dragonfly_by_Bolly', 'lomiri-wallpapers-16.04', 'CC-BY-SA-4.0'],
+    ['Infinite-Sea_by_Aury88', 'lomiri-wallpapers-20.04', 'CC-BY-SA-3.0'],
+    ['Picture_0B_by_freespace', 'lomiri-wallpapers-16.04', 'CC-BY-4.0'],
+    ['Picture_1A_by_freespace', 'lomiri-wallpapers-16.04', 'CC-BY-4.0'],
+    ['Wine_by_Jakkub_Mede', 'lomiri-wallpapers-16.04', 'CC-BY-4.0'],
+    ['aitzgorri_by_Aitzol_Berasategi', 'lomiri-wallpapers-16.04', 'CC-BY-4.0'],
+    ['friends_by_Aitzol_Berasategi', 'lomiri-wallpapers-16.04', 'CC-BY-4.0'],
+    ['life_by_Aitzol_Berasategi', 'lomiri-wallpapers-16.04', 'CC-BY-4.0'],
+    ['picosdeeuropa_by_Aitzol_Berasategi', 'lomiri-wallpapers-16.04', 'CC-BY-4.0'],
+    ['seeding_by_Clements_Engelhardt', 'lomiri-wallpapers-16.04', 'CC0-1.0'],
+    ['sunset_by_Aitzol_Berasategi', 'lomiri-wallpapers-16.04', 'CC-BY-4.0'],
+    ['Kleiber_by_Lukas_Baubkus', 'lomiri-wallpapers-20.04', 'CC-BY-SA-3.0'],
+  ].map(([name, pkg, licence]) => ({ file: `/usr/share/backgrounds/${name}.jpg`, pkg: pkg!, licence: licence! })),
 ];
 
 /** Never trained on: textured close-ups, a landscape, a portrait of animals, fur and feathers. */

@@ -3,15 +3,15 @@
 // Exit codes: 0 done, 1 failed, 2 usage error.
 import { parseArgs } from 'node:util';
 
-export const exportModelHelp = `Usage: ganvas export-model RUN_DIR OUT_DIR [--float16] [--title T] [--description D] [--licence L] [--default] [--overwrite]
+export const exportModelHelp = `Usage: ganvas export-model RUN_DIR OUT_DIR [--float16] [--title T] [--description D] [--licence L] [--speed S] [--default] [--overwrite]
 
 Writes the run's latest checkpoint as a model folder others can use: put it in
 <data dir>/models/ and it appears in the studio as user:<folder name>.
 
 Options:
   --float16        store weights as half floats (half the size, error under 0.1 %)
-  --title T, --description D, --licence L, --trained-on T, --limitations T
-                   the model card shown in the studio
+  --title T, --description D, --licence L, --trained-on T, --limitations T,
+  --speed S        the model card shown in the studio (--speed: measured, in words)
   --default        mark it the default for what it does: a bundled SRGAN model
                    (in <install>/models/) becomes the upscaler for its scale
   --overwrite      replace a model already in OUT_DIR
@@ -32,6 +32,7 @@ export async function exportModelCommand(argv: string[]): Promise<number> {
         licence: { type: 'string' },
         'trained-on': { type: 'string' },
         limitations: { type: 'string' },
+        speed: { type: 'string' },
         overwrite: { type: 'boolean' },
         default: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -52,7 +53,7 @@ export async function exportModelCommand(argv: string[]): Promise<number> {
   }
   const [runDir, outDir] = positionals as [string, string];
   const card = Object.fromEntries(
-    Object.entries({ title: values.title, description: values.description, licence: values.licence, trainedOn: values['trained-on'], limitations: values.limitations }).filter(
+    Object.entries({ title: values.title, description: values.description, licence: values.licence, trainedOn: values['trained-on'], limitations: values.limitations, speed: values.speed }).filter(
       ([, v]) => v !== undefined,
     ),
   );

@@ -42,6 +42,8 @@ export const ModelCard = z
     trainedOn: z.string().max(1000).optional(),
     /** Known limits, e.g. "only 64×64 line drawings on white". */
     limitations: z.string().max(4000).optional(),
+    /** Measured speed in words, e.g. "0.3 s per output megapixel ×4 on one core"; the Upscale view shows it. */
+    speed: z.string().max(200).optional(),
     authors: z.string().max(400).optional(),
   })
   .passthrough();
