@@ -18,8 +18,9 @@ let dir: string;
 
 beforeAll(async () => {
   await initBackend({ prefer: 'wasm' });
-  // Weights are tensors too: load them before counting tensors.
+  // Weights are tensors too: load them before counting tensors (each scale's default, and slim ×2).
   for (const scale of [2, 3, 4]) await loadUpscaleModel(chooseUpscaleModel({ scale }));
+  await loadUpscaleModel(chooseUpscaleModel({ scale: 2, model: 'slim' }));
   dir = await mkdtemp(path.join(os.tmpdir(), 'ganvas-upscale-test-'));
 });
 afterAll(async () => {
@@ -61,7 +62,7 @@ describe('upscaleFile', () => {
     const output = path.join(dir, 'rotated-x2.jpg');
     const progress: UpscaleProgress[] = [];
     const before = tf.memory().numTensors;
-    const result = await upscaleFile(input, output, { scale: 2, tile: 48, onProgress: (p) => progress.push(p) });
+    const result = await upscaleFile(input, output, { scale: 2, model: 'slim', tile: 48, onProgress: (p) => progress.push(p) });
     expect(tf.memory().numTensors).toBe(before);
     expect(result).toMatchObject({ width: 120, height: 180, format: 'jpeg', model: 'esrgan-slim-x2' });
     const meta = await sharp(output).metadata();
@@ -80,7 +81,7 @@ describe('upscaleFile', () => {
     expect(diff / ours.length).toBeLessThan(12); // a rotated result would differ by ~40+
 
     await expect(upscaleFile(input, output, { scale: 2 })).rejects.toThrow(/rotated-x2\.jpg already exists.*--overwrite/);
-    const again = await upscaleFile(input, output, { scale: 2, overwrite: true, format: 'webp' });
+    const again = await upscaleFile(input, output, { scale: 2, model: 'slim', overwrite: true, format: 'webp' });
     expect(again.format).toBe('webp');
     expect((await sharp(output).metadata()).format).toBe('webp');
   });
@@ -115,6 +116,7 @@ describe('upscaleFile', () => {
     await expect(
       upscaleFile(input, path.join(out, 'cancel-x2.png'), {
         scale: 2,
+        model: 'slim',
         tile: 48,
         signal: controller.signal,
         onProgress: (p) => p.tilesDone === 2 && controller.abort(),
