@@ -169,6 +169,7 @@ describe.skipIf(!icd)(`WebGPU on SwiftShader${icd ? '' : ' (skipped: no vk_swift
 
       const tensorsBefore = tf.memory().numTensors;
       const tensorsPerStep: number[] = [];
+      const stepEnds: number[] = [];
       const started = performance.now();
       const result = await train({
         family: pix2pix,
@@ -178,7 +179,10 @@ describe.skipIf(!icd)(`WebGPU on SwiftShader${icd ? '' : ' (skipped: no vk_swift
           sampleBatch: (rows) => ({ a: heldOut.a.slice(0, rows), b: heldOut.b.slice(0, rows) }),
         },
         outDir: join(root, 'run'),
-        onProgress: () => tensorsPerStep.push(tf.memory().numTensors),
+        onProgress: (progress) => {
+          tensorsPerStep.push(tf.memory().numTensors);
+          stepEnds.push(progress.elapsedSeconds);
+        },
       });
       const seconds = (performance.now() - started) / 1000;
       expect(result.status).toBe('completed');
@@ -194,7 +198,7 @@ describe.skipIf(!icd)(`WebGPU on SwiftShader${icd ? '' : ' (skipped: no vk_swift
       console.log(
         `webgpu/SwiftShader pix2pix ${size}px ngf 4, ${steps} steps in ${seconds.toFixed(1)} s: ` +
           `train L1 ${before.train.toFixed(4)} → ${after.train.toFixed(4)}, held-out ${before.heldOut.toFixed(4)} → ${after.heldOut.toFixed(4)}, ` +
-          `numTensors per step ${tensorsPerStep.join(',')}`,
+          `seconds per step ${stepEnds.map((end, i) => (end - (stepEnds[i - 1] ?? 0)).toFixed(1)).join(',')}, numTensors per step ${tensorsPerStep.join(',')}`,
       );
       expect(after.train).toBeLessThan(before.train);
       expect(after.heldOut).toBeLessThan(before.heldOut);
