@@ -22,7 +22,8 @@ import { loadSrganGenerator, patchGanDiscriminator, pix2pixIteration, resnetGene
 import { measureUiRoundTrips } from './ui-round-trip.js';
 import type { RepeatOptions } from './timing.js';
 
-export const benchBackends = ['wasm', 'cpu'] as const;
+/** webgpu is opt-in (`--backends webgpu`): on a machine without a GPU it needs GANVAS_WEBGPU_ADAPTER=swiftshader and is slow. */
+export const benchBackends = ['wasm', 'cpu', 'webgpu'] as const;
 export type BenchBackend = (typeof benchBackends)[number];
 
 export interface BenchOptions {
