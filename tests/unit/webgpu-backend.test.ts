@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, type BackendReport } from '../../src/main/engine/backend/index.js';
 import { swiftShaderIcd, useSwiftShader } from '../../src/main/engine/backend/vulkan-environment.js';
+import { noHardwareGpuReason } from '../../src/main/engine/backend/webgpu.js';
 import { openPairedDataset, type PairedBatch } from '../../src/main/engine/data/index.js';
 import { parseFamilyConfig, type GanModel } from '../../src/main/engine/gans/family.js';
 import { pix2pix, type Pix2PixConfig, pix2pixModel } from '../../src/main/engine/gans/pix2pix/model.js';
@@ -206,4 +207,13 @@ describe.skipIf(!icd)(`WebGPU on SwiftShader${icd ? '' : ' (skipped: no vk_swift
       await rm(root, { recursive: true, force: true });
     }
   }, LONG);
+});
+
+describe('WebGPU in auto mode', () => {
+  it('on a Linux machine without GPU device nodes, auto mode does not even load Dawn', () => {
+    expect(noHardwareGpuReason('linux', [], {})).toMatch(/no GPU device node.*GANVAS_WEBGPU_ADAPTER=any/);
+    expect(noHardwareGpuReason('linux', ['/dev/dri/renderD128'], {})).toBeNull();
+    expect(noHardwareGpuReason('linux', [], { VK_ICD_FILENAMES: '/etc/vulkan/icd.d/x.json' })).toBeNull();
+    expect(noHardwareGpuReason('darwin', [], {})).toBeNull();
+  });
 });

@@ -8,6 +8,7 @@
 // SwiftShader is far too slow for real work and is only taken when asked
 // for), and hand that adapter to tfjs through a navigator.gpu of our own.
 import * as tf from '@tensorflow/tfjs';
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ensureRuntimeDir, useSwiftShader } from './vulkan-environment.js';
 
@@ -146,6 +147,36 @@ function installNavigatorGpu(gpu: GpuLike, chosen: AdapterLike): void {
 }
 
 /**
+ * Why a hardware adapter cannot exist here, without loading Dawn, or null
+ * when one may. On Linux every GPU driver Dawn can use (Vulkan on Mesa,
+ * NVIDIA or AMD) opens a device node, /dev/dri/renderD* or /dev/nvidia*; a
+ * machine with neither is CPU-only, and loading Dawn there costs about 0.9 s
+ * per process and prints a native warning to stderr for nothing. A
+ * VK_ICD_FILENAMES the user set points Vulkan somewhere on purpose: then Dawn
+ * is asked. Other platforms are always asked.
+ */
+export function noHardwareGpuReason(
+  platform: NodeJS.Platform = process.platform,
+  deviceNodes: readonly string[] = linuxGpuDeviceNodes(),
+  env: NodeJS.ProcessEnv = process.env,
+): string | null {
+  if (platform !== 'linux' || deviceNodes.length > 0 || env['VK_ICD_FILENAMES']) return null;
+  return 'no GPU device node (/dev/dri/renderD*, /dev/nvidia*): this machine has no GPU Dawn could use; GANVAS_WEBGPU_ADAPTER=any or swiftshader tries a software adapter';
+}
+
+function linuxGpuDeviceNodes(): string[] {
+  const nodes: string[] = [];
+  for (const [dir, pattern] of [['/dev/dri', /^renderD\d+$/], ['/dev', /^nvidia\d+$/]] as const) {
+    try {
+      nodes.push(...readdirSync(dir).filter((name) => pattern.test(name)).map((name) => `${dir}/${name}`));
+    } catch {
+      // no such folder: no such device
+    }
+  }
+  return nodes;
+}
+
+/**
  * Starts tfjs on WebGPU with an adapter GANVAS_WEBGPU_ADAPTER allows
  * (hardware only, unless told otherwise). Throws WebGpuUnavailable with the
  * reason otherwise. Started once per process; later calls reuse it.
@@ -156,6 +187,8 @@ export async function startWebGpu(): Promise<WebGpuAdapter> {
     return started;
   }
   const policy = adapterPolicy();
+  const noHardware = policy === 'hardware' ? noHardwareGpuReason() : null;
+  if (noHardware) throw new WebGpuUnavailable(noHardware);
   if (policy === 'swiftshader') {
     try {
       useSwiftShader(dawn !== null);
