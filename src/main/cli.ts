@@ -53,7 +53,8 @@ Options common to all commands:
 
 Environment:
   GANVAS_DATA_DIR  data folder (same as --data-dir)
-  GANVAS_BACKEND   force a tensor backend: tensorflow-gpu, tensorflow, wasm or cpu
+  GANVAS_BACKEND   force a tensor backend: tensorflow-gpu, webgpu, tensorflow, wasm or cpu
+  GANVAS_WEBGPU_ADAPTER  hardware (default), any, or swiftshader (the CPU Vulkan, for tests)
   GANVAS_INFERENCE  translate/Doodle/upscale runtime: auto (ONNX Runtime on every core when
                    tfjs runs on wasm/cpu and the model exports), onnx, or tfjs
   GANVAS_ONNX_THREADS  ONNX Runtime threads (default: every core)
@@ -218,7 +219,7 @@ async function gallery(args: string[]): Promise<number> {
   }
 }
 
-const backendNames = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+const backendNames = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 
 async function backend(args: string[]): Promise<number> {
   const { values } = parse(args, { backend: { type: 'string' } });

@@ -210,6 +210,10 @@ export const BackendInfo = z.object({
   simd: z.boolean(),
   tfjsVersion: z.string(),
   kernelsRegistered: z.array(z.string()),
+  /** The GPU adapter when the backend is webgpu; software means a CPU implementation such as SwiftShader. */
+  adapter: z
+    .object({ vendor: z.string(), architecture: z.string(), device: z.string(), description: z.string(), software: z.boolean() })
+    .optional(),
 });
 export type BackendInfo = z.infer<typeof BackendInfo>;
 

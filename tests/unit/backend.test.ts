@@ -17,10 +17,13 @@ describe('initBackend', () => {
     const report = await initBackend();
     expect(report.active).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
-    expect(report.tried.map((t) => t.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm']);
+    expect(report.tried.map((t) => t.name)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm']);
     expect(report.tried[0]).toMatchObject({ ok: false, reason: expect.stringMatching(/tfjs-node-gpu is not installed/) });
-    expect(report.tried[1]).toMatchObject({ ok: false, reason: expect.stringMatching(/tfjs-node is not installed/) });
-    expect(report.tried[2]).toEqual({ name: 'wasm', ok: true });
+    // No GPU here: Dawn finds no adapter it accepts (or only a software one), and says so.
+    expect(report.tried[1]).toMatchObject({ ok: false, reason: expect.stringMatching(/no WebGPU adapter|software/) });
+    expect(report.tried[2]).toMatchObject({ ok: false, reason: expect.stringMatching(/tfjs-node is not installed/) });
+    expect(report.tried[3]).toEqual({ name: 'wasm', ok: true });
+    expect(report.adapter).toBeUndefined();
     expect(report.simd).toBe(true);
     expect(report.threads).toBe(1);
     expect(report.tfjsVersion).toBe(tf.version.tfjs);
@@ -57,7 +60,7 @@ describe('initBackend', () => {
     await expect(initBackend()).rejects.toThrow(/'tensorflow-gpu' backend was requested but could not start: .*tfjs-node-gpu is not installed/);
     await expect(initBackend({ prefer: 'tensorflow' })).rejects.toThrow(/'tensorflow' backend was requested.*tfjs-node is not installed/);
     process.env['GANVAS_BACKEND'] = 'cuda';
-    await expect(initBackend()).rejects.toThrow(/GANVAS_BACKEND='cuda' is not a backend GANvas knows; use one of: tensorflow-gpu, tensorflow, wasm, cpu/);
+    await expect(initBackend()).rejects.toThrow(/GANVAS_BACKEND='cuda' is not a backend GANvas knows; use one of: tensorflow-gpu, webgpu, tensorflow, wasm, cpu/);
     // The failed attempts left the running backend alone.
     expect(describeBackend().active).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');

@@ -27,6 +27,8 @@ describe('electron-builder.yml', () => {
     expect(config.asarUnpack).toContain('**/*.node');
     // ONNX Runtime's binding loads its shared library from beside it, which dlopen cannot do inside the archive.
     expect(config.asarUnpack).toContain('node_modules/onnxruntime-node/bin/**');
+    // Dawn's dawn.node (WebGPU) likewise loads the DirectX shader compilers from beside it on Windows.
+    expect(config.asarUnpack).toContain('node_modules/webgpu/dist/**');
   });
 
   it('ships the build and the bundled models, and neither sources nor the unpackaged native/ builds', () => {

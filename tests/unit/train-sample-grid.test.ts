@@ -16,7 +16,7 @@ it('lays visuals out as rows of examples, scaling small ones up and showing grey
   // Two examples: a 2×2 grey low-res input (SRGAN-like) beside a 4×4 RGB output.
   const input = tf.tensor4d([-1, 1, 1, -1, /* second example */ 0, 0, 0, 0], [2, 2, 2, 1]);
   const output = tf.fill([2, 4, 4, 3], 1) as tf.Tensor4D;
-  const grid = sampleGrid({ output, input }, ['input', 'output']);
+  const grid = await sampleGrid({ output, input }, ['input', 'output']);
   expect([grid.width, grid.height]).toEqual([8, 8]);
   const at = (x: number, y: number) => Array.from(grid.data.subarray((y * 8 + x) * 3, (y * 8 + x) * 3 + 3));
   expect(at(0, 0)).toEqual([0, 0, 0]); // -1 → black, nearest-neighbour 2× so (1,1) too
@@ -24,7 +24,7 @@ it('lays visuals out as rows of examples, scaling small ones up and showing grey
   expect(at(2, 0)).toEqual([255, 255, 255]);
   expect(at(0, 4)).toEqual([128, 128, 128]); // second row: 0 → mid grey
   expect(at(5, 6)).toEqual([255, 255, 255]); // output column
-  expect(() => sampleGrid({ output }, ['target'])).toThrow("no visual named 'target'");
+  await expect(sampleGrid({ output }, ['target'])).rejects.toThrow("no visual named 'target'");
   tf.dispose([input, output]);
   expect(tf.memory().numTensors).toBe(before);
 

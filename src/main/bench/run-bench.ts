@@ -22,7 +22,8 @@ import { loadSrganGenerator, patchGanDiscriminator, pix2pixIteration, resnetGene
 import { measureUiRoundTrips } from './ui-round-trip.js';
 import type { RepeatOptions } from './timing.js';
 
-export const benchBackends = ['wasm', 'cpu'] as const;
+/** webgpu is opt-in (`--backends webgpu`): on a machine without a GPU it needs GANVAS_WEBGPU_ADAPTER=swiftshader and is slow. */
+export const benchBackends = ['wasm', 'cpu', 'webgpu'] as const;
 export type BenchBackend = (typeof benchBackends)[number];
 
 export interface BenchOptions {
@@ -201,6 +202,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     let upscale: BenchReport['backends'][number]['upscale'];
     if (backend === 'cpu') {
       upscale = { skipped: CPU_TRAINING_NOTE };
+    } else if (report.adapter?.software) {
+      // Seen on SwiftShader: ESRGAN slim ×2 on one 128 px tile took 44 s.
+      upscale = { skipped: `WebGPU runs on a software adapter (${report.adapter.vendor} ${report.adapter.architecture}): upscaling takes minutes there` };
     } else {
       log(`${backend}: upscale throughput`);
       const measured = await measureUpscaleThroughput({ quick: options.quick, log, inference: 'tfjs' });

@@ -18,8 +18,10 @@ A full run takes several minutes.
 
 Options:
   --quick            fewer networks, sizes and repetitions (for CI and smoke tests)
-  --backends LIST    comma-separated: wasm, cpu (default wasm,cpu; cpu runs only
-                     the smallest forward passes: it is ~100× slower to train)
+  --backends LIST    comma-separated: wasm, cpu, webgpu (default wasm,cpu; cpu runs only
+                     the smallest forward passes: it is ~100× slower to train;
+                     webgpu takes a hardware GPU, or SwiftShader with
+                     GANVAS_WEBGPU_ADAPTER=swiftshader: then use --quick --sizes 32)
   --out FILE         where to write the JSON (default bench-results/bench-<timestamp>.json)
   --networks LIST    only these network ids (e.g. pix2pix-unet-G-ngf32,pix2pix-patchgan-D-ndf64)
   --sizes LIST       image sides in px (default 64,128; quick 64)

@@ -136,6 +136,8 @@ describe('machine presets', () => {
     expect(machineKind('wasm')).toBe('cpu');
     expect(machineKind('tensorflow')).toBe('cpu');
     expect(machineKind('tensorflow-gpu')).toBe('gpu');
+    expect(machineKind('webgpu', { software: false })).toBe('gpu');
+    expect(machineKind('webgpu', { software: true })).toBe('cpu'); // SwiftShader computes on the CPU
     expect(presetNote(familyInfo(pix2pix), 'cpu', 'wasm')).toBe(
       "Starts smaller than the paper (size 64, steps 3000, ngf 16, ndf 32): this machine computes on its CPU (wasm), where the paper's settings take hours. Advanced has the paper's defaults.",
     );

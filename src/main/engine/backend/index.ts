@@ -1,5 +1,6 @@
 // Picks the fastest tfjs backend that loads on this machine:
-// tfjs-node-gpu (CUDA) → tfjs-node (libtensorflow) → wasm → cpu.
+// tfjs-node-gpu (CUDA) → webgpu (Dawn: any hardware GPU) → tfjs-node
+// (libtensorflow) → wasm → cpu.
 //
 // Convention for the whole engine: import `* as tf from '@tensorflow/tfjs'`.
 // This module sets the backend on that same instance. The native packages
@@ -11,15 +12,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { registerComparisonGradients } from './comparison-gradients.js';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.js';
+import { startWebGpu, WebGpuUnavailable, type WebGpuAdapter } from './webgpu.js';
 
 export { pixelShuffle } from './pixel-shuffle.js';
 export { registerWasmTrainingKernels } from './wasm-training-kernels.js';
 export { registerComparisonGradients } from './comparison-gradients.js';
 
-export type BackendChoice = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendChoice = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type { WebGpuAdapter } from './webgpu.js';
 
 export interface BackendReport {
-  /** the choice that is running: 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu' */
+  /** the choice that is running: 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu' */
   active: string;
   tried: { name: string; ok: boolean; reason?: string }[];
   threads: number;
@@ -27,6 +30,8 @@ export interface BackendReport {
   tfjsVersion: string;
   /** our own kernels registered for the active backend */
   kernelsRegistered: string[];
+  /** The GPU adapter, when the active backend is webgpu. */
+  adapter?: WebGpuAdapter;
 }
 
 export interface BackendOptions {
@@ -36,7 +41,7 @@ export interface BackendOptions {
   threads?: number;
 }
 
-const LADDER: readonly BackendChoice[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const LADDER: readonly BackendChoice[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 
 const requireFromHere = createRequire(import.meta.url);
 
@@ -44,6 +49,7 @@ interface Started {
   threads: number;
   simd: boolean;
   kernelsRegistered: string[];
+  adapter?: WebGpuAdapter;
 }
 
 class BackendUnavailable extends Error {}
@@ -114,6 +120,16 @@ async function startWasm(threads: number | undefined): Promise<Started> {
   return { threads: Math.max(1, wasm.getThreadsCount()), simd, kernelsRegistered };
 }
 
+async function startWebGpuBackend(): Promise<Started> {
+  try {
+    const adapter = await startWebGpu();
+    return { threads: 0, simd: false, kernelsRegistered: [], adapter };
+  } catch (error) {
+    if (error instanceof WebGpuUnavailable) throw new BackendUnavailable(error.message);
+    throw error;
+  }
+}
+
 async function startCpu(): Promise<Started> {
   await activate('cpu');
   return { threads: 1, simd: false, kernelsRegistered: [] };
@@ -123,6 +139,8 @@ function start(choice: BackendChoice, threads: number | undefined): Promise<Star
   switch (choice) {
     case 'tensorflow-gpu':
       return startNative('@tensorflow/tfjs-node-gpu', threads);
+    case 'webgpu':
+      return startWebGpuBackend();
     case 'tensorflow':
       return startNative('@tensorflow/tfjs-node', threads);
     case 'wasm':
@@ -171,7 +189,7 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   const forced = forcedChoice(options);
   while (pending) await pending.catch(() => undefined);
   if (current && (forced === null || forced === current.report.active)) {
-    const active = current.report.active === 'wasm' || current.report.active === 'cpu' ? current.report.active : 'tensorflow';
+    const active = current.report.active.startsWith('tensorflow') ? 'tensorflow' : current.report.active;
     if (tf.getBackend() !== active) await activate(active);
     return current.report;
   }

@@ -1,5 +1,5 @@
 /** Messages between the inference service (main thread) and its worker. */
-import type { BackendReport } from '../backend/index.js';
+import type { BackendChoice, BackendReport } from '../backend/index.js';
 import type { ErrorCode } from '../../../shared/contract.js';
 
 export interface InferenceWorkerSetup {
@@ -7,7 +7,7 @@ export interface InferenceWorkerSetup {
   bundledDir?: string;
   cacheSize: number;
   /** Forces a tfjs backend (else GANVAS_BACKEND, else the fastest that starts). */
-  backend?: 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  backend?: BackendChoice;
 }
 
 export interface InferenceStats {

@@ -144,7 +144,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     host: os.hostname(),
     pid: process.pid,
     backend: backend.active,
-    gpu: backend.active === 'tensorflow-gpu',
+    gpu: backend.active === 'tensorflow-gpu' || (backend.adapter !== undefined && !backend.adapter.software),
     concurrency,
     takes,
     running,

@@ -17,8 +17,10 @@ export interface RgbImage {
  * Lays visuals out as a grid. Visuals of different sizes (e.g. SRGAN's small
  * input beside its output) are scaled to the largest with nearest neighbour,
  * so pixels stay visible; grey images are shown as grey RGB, alpha is dropped.
+ * The pixels are read asynchronously: a synchronous read stalls or fails on
+ * the WebGPU backend, and the trainer awaits anyway.
  */
-export function sampleGrid(visuals: Record<string, tf.Tensor4D>, order: readonly string[] = Object.keys(visuals)): RgbImage {
+export async function sampleGrid(visuals: Record<string, tf.Tensor4D>, order: readonly string[] = Object.keys(visuals)): Promise<RgbImage> {
   const columns = order.map((name) => {
     const visual = visuals[name];
     if (visual === undefined) throw new Error(`sample grid: no visual named '${name}'`);
@@ -46,7 +48,7 @@ export function sampleGrid(visuals: Record<string, tf.Tensor4D>, order: readonly
     return tf.cast(tf.round(tf.mul(tf.add(tf.clipByValue(pixels, -1, 1), 1), 127.5)), 'int32');
   });
   try {
-    return { width: cellWidth * columns.length, height: rows * cellHeight, data: Uint8Array.from(grid.dataSync()) };
+    return { width: cellWidth * columns.length, height: rows * cellHeight, data: Uint8Array.from(await grid.data()) };
   } finally {
     grid.dispose();
   }

@@ -165,7 +165,7 @@ async function trainRun<C extends FamilyConfig, B>(options: TrainOptions<C, B>):
     const visuals = model.samples(sampleBatch);
     let image;
     try {
-      image = sampleGrid(visuals, model.visualNames);
+      image = await sampleGrid(visuals, model.visualNames);
     } finally {
       tf.dispose(visuals);
     }

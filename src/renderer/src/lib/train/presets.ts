@@ -6,9 +6,10 @@
  */
 import type { FamilyInfo } from '../../../../shared/contract.js';
 
-/** Only tfjs-node-gpu is a GPU today; every other backend computes on the CPU. */
-export function machineKind(backend: string | undefined): 'cpu' | 'gpu' {
-  return backend === 'tensorflow-gpu' ? 'gpu' : 'cpu';
+/** tfjs-node-gpu and WebGPU on a hardware adapter are GPUs; WebGPU on SwiftShader and every other backend compute on the CPU. */
+export function machineKind(backend: string | undefined, adapter?: { software: boolean }): 'cpu' | 'gpu' {
+  if (backend === 'tensorflow-gpu') return 'gpu';
+  return backend === 'webgpu' && adapter !== undefined && !adapter.software ? 'gpu' : 'cpu';
 }
 
 function presetText(preset: Record<string, unknown>): string {
