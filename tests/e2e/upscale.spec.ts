@@ -27,8 +27,9 @@ test('upscale: a photo ×2 with slim, compare, zoom, and find it in the Gallery'
   await page.getByTestId('upscale-input').setInputFiles(photo);
   await expect(page.getByTestId('upscale-picked')).toContainText(`${run}-wood.jpg`);
   await page.getByTestId('upscale-scale-2').check({ force: true });
-  // With no SRGAN model marked the default in models/ for ×2, the view starts on the catalogue's default: slim.
-  await expect(page.getByTestId('upscale-model-slim')).toBeChecked();
+  // The view starts on the catalogue's default for ×2: our bundled SRGAN model (models/srgan-photo-x2).
+  await expect(page.getByTestId('upscale-model-bundled:srgan-photo-x2')).toBeChecked();
+  await expect(page.getByTestId('upscale-model-slim')).not.toBeChecked();
   await page.getByTestId('upscale-model-medium').check({ force: true });
   await page.getByTestId('upscale-model-slim').check({ force: true });
   await page.getByTestId('upscale-start').click();
@@ -114,8 +115,9 @@ test("upscale: the user's own SRGAN model is offered for its scale with its card
   await page.getByTestId('upscale-scale-2').check({ force: true });
   const option = page.getByTestId(`upscale-model-${id}`);
   await expect(option).toBeVisible();
-  // Not the default (only a bundled model can be), so slim stays checked until the user picks it.
-  await expect(page.getByTestId('upscale-model-slim')).toBeChecked();
+  // Not the default (only a bundled model can be), so the bundled ×2 model stays checked until the user picks it.
+  await expect(page.getByTestId('upscale-model-bundled:srgan-photo-x2')).toBeChecked();
+  await expect(option).not.toBeChecked();
   await expect(page.locator('label.model').filter({ has: option })).toContainText('My photo SRGAN ×2');
   await expect(page.locator('label.model').filter({ has: option })).toContainText('Trained on my holiday photos');
   await expect(page.locator('label.model').filter({ has: option })).toContainText('Speed: 2 s per megapixel');

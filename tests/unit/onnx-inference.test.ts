@@ -31,7 +31,7 @@ const photo = '/usr/share/backgrounds/mate/nature/Wood.jpg';
 
 describe('upscaling through ONNX Runtime', () => {
   it('is the default on wasm and gives the tfjs pictures (RGB and RGBA, across tile seams) to within one level', async () => {
-    const info = chooseUpscaleModel({ scale: 2 });
+    const info = chooseUpscaleModel({ scale: 2, model: 'slim' });
     const onnx = await loadUpscaleModel(info);
     const tfjs = await loadUpscaleModel(info, { inference: 'tfjs' });
     expect(onnx.inference.runtime).toBe('onnx');

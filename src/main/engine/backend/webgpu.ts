@@ -8,7 +8,7 @@
 // SwiftShader is far too slow for real work and is only taken when asked
 // for), and hand that adapter to tfjs through a navigator.gpu of our own.
 import * as tf from '@tensorflow/tfjs';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ensureRuntimeDir, useSwiftShader } from './vulkan-environment.js';
 
@@ -165,14 +165,14 @@ export function noHardwareGpuReason(
 }
 
 function linuxGpuDeviceNodes(): string[] {
-  const nodes: string[] = [];
-  for (const [dir, pattern] of [['/dev/dri', /^renderD\d+$/], ['/dev', /^nvidia\d+$/]] as const) {
-    try {
-      nodes.push(...readdirSync(dir).filter((name) => pattern.test(name)).map((name) => `${dir}/${name}`));
-    } catch {
-      // no such folder: no such device
-    }
+  // Only /dev/dri and the NVIDIA nodes by name: nothing else of /dev is listed or opened.
+  let nodes: string[] = [];
+  try {
+    nodes = readdirSync('/dev/dri').filter((name) => /^renderD\d+$/.test(name)).map((name) => `/dev/dri/${name}`);
+  } catch {
+    // no /dev/dri: no DRM GPU
   }
+  for (let i = 0; i < 8 && nodes.length === 0; i++) if (existsSync(`/dev/nvidia${i}`)) nodes.push(`/dev/nvidia${i}`);
   return nodes;
 }
 

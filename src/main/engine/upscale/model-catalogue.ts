@@ -206,7 +206,7 @@ export function chooseUpscaleModel(request: { scale?: number; model?: string }, 
   const scale = request.scale ?? 4;
   const found = models.find((m) => m.scale === scale && m.isDefault) ?? models.find((m) => m.scale === scale);
   if (!found) {
-    const scales = [...new Set(models.map((m) => m.scale))].map((s) => `×${s}`).join(', ') || 'none';
+    const scales = [...new Set(models.map((m) => m.scale))].sort((a, b) => a - b).map((s) => `×${s}`).join(', ') || 'none';
     throw new UnknownUpscaleModelError(`no model upscales ×${scale}; available scales: ${scales} (models: ${ids})`);
   }
   return found;
