@@ -45,7 +45,8 @@ test('upscale: a photo ×2 with slim, compare, zoom, and find it in the Gallery'
   await expect(page.getByText('Bicubic (exact, as eval-sr scores)')).toBeVisible();
   // Slim's speed on this machine, from the gallery's slim upscales: the result just made, and those
   // other specs left in the shared e2e data folder (live-jobs' queued upscale may finish first).
-  await expect(page.getByTestId('upscale-model-speed')).toContainText(/measured here: [\d.]+ s per output megapixel \(\d+ upscales?\)/);
+  const slimOption = page.locator('label.model').filter({ has: page.getByTestId('upscale-model-slim') });
+  await expect(slimOption.getByTestId('upscale-model-speed')).toContainText(/measured here: [\d.]+ s per output megapixel \(\d+ upscales?\)/);
 
   // ---- move the split: drag the handle, then the keyboard
   const handle = await slider.boundingBox();
