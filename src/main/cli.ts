@@ -10,6 +10,7 @@ import './engine/onnx/no-telemetry.js';
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
+import { backendLadder, type BackendChoice } from '../shared/backend.js';
 import { resolveDataDir } from './engine/data-dir.js';
 import { appVersion, rendererDir } from './engine/install-location.js';
 
@@ -219,17 +220,16 @@ async function gallery(args: string[]): Promise<number> {
   }
 }
 
-const backendNames = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 
 async function backend(args: string[]): Promise<number> {
   const { values } = parse(args, { backend: { type: 'string' } });
   if (values.help) return print(HELP);
   const prefer = values.backend as string | undefined;
-  if (prefer !== undefined && !(backendNames as readonly string[]).includes(prefer)) {
-    throw new UsageError(`--backend must be one of ${backendNames.join(', ')}`);
+  if (prefer !== undefined && !(backendLadder as readonly string[]).includes(prefer)) {
+    throw new UsageError(`--backend must be one of ${backendLadder.join(', ')}`);
   }
   const { initBackend } = await import('./engine/backend/index.js');
-  const report = await initBackend(prefer ? { prefer: prefer as (typeof backendNames)[number] } : {});
+  const report = await initBackend(prefer ? { prefer: prefer as BackendChoice } : {});
   // Inference (translate, Doodle, upscale) may run on ONNX Runtime instead: src/main/engine/onnx/inference-path.ts.
   const { onnxStatus } = await import('./engine/onnx/index.js');
   return print(JSON.stringify({ ...report, inference: onnxStatus() }, null, 2));

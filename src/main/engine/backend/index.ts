@@ -12,14 +12,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { registerComparisonGradients } from './comparison-gradients.js';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.js';
-import { startWebGpu, WebGpuUnavailable, type WebGpuAdapter } from './webgpu.js';
+import { backendLadder, type BackendChoice, type GpuAdapter } from '../../../shared/backend.js';
+import { startWebGpu, WebGpuUnavailable } from './webgpu.js';
 
 export { pixelShuffle } from './pixel-shuffle.js';
 export { registerWasmTrainingKernels } from './wasm-training-kernels.js';
 export { registerComparisonGradients } from './comparison-gradients.js';
 
-export type BackendChoice = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
-export type { WebGpuAdapter } from './webgpu.js';
+export type { BackendChoice, GpuAdapter } from '../../../shared/backend.js';
 
 export interface BackendReport {
   /** the choice that is running: 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu' */
@@ -31,7 +31,7 @@ export interface BackendReport {
   /** our own kernels registered for the active backend */
   kernelsRegistered: string[];
   /** The GPU adapter, when the active backend is webgpu. */
-  adapter?: WebGpuAdapter;
+  adapter?: GpuAdapter;
 }
 
 export interface BackendOptions {
@@ -41,7 +41,7 @@ export interface BackendOptions {
   threads?: number;
 }
 
-export const LADDER: readonly BackendChoice[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
+const LADDER: readonly BackendChoice[] = backendLadder;
 
 const requireFromHere = createRequire(import.meta.url);
 
@@ -49,7 +49,7 @@ interface Started {
   threads: number;
   simd: boolean;
   kernelsRegistered: string[];
-  adapter?: WebGpuAdapter;
+  adapter?: GpuAdapter;
 }
 
 class BackendUnavailable extends Error {}

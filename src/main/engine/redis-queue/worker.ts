@@ -19,6 +19,7 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { isGpuBackend } from '../../../shared/backend.js';
 import { UserFacingError } from '../errors.js';
 import { JobCancelledError, type JobContext, type JobJournal } from '../jobs/job-kind.js';
 import type { ProgressReport } from '../jobs/progress-meter.js';
@@ -144,7 +145,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     host: os.hostname(),
     pid: process.pid,
     backend: backend.active,
-    gpu: backend.active === 'tensorflow-gpu' || (backend.adapter !== undefined && !backend.adapter.software),
+    gpu: isGpuBackend(backend.active, backend.adapter),
     concurrency,
     takes,
     running,

@@ -3,22 +3,15 @@
  * 1 thread") and its tooltip listing what was tried and why the others
  * were skipped, so a slow machine explains itself.
  */
+import { adapterSummary } from '../../../../shared/backend.js';
 import type { BackendInfo } from '../../../../shared/contract.js';
 
 export function backendLabel(info: BackendInfo): string {
   const parts = [info.active];
   if (info.active === 'wasm') parts.push(info.simd ? 'SIMD' : 'no SIMD');
-  if (info.adapter) parts.push(adapterName(info.adapter));
+  if (info.adapter) parts.push(adapterSummary(info.adapter));
   if (info.threads > 0) parts.push(`${info.threads} ${info.threads === 1 ? 'thread' : 'threads'}`);
   return parts.join(' · ');
-}
-
-type Adapter = NonNullable<BackendInfo['adapter']>;
-
-/** "google swiftshader (software)" */
-function adapterName(adapter: Adapter): string {
-  const name = [adapter.vendor, adapter.architecture || adapter.device].filter(Boolean).join(' ');
-  return `${name} (${adapter.software ? 'software' : 'hardware'})`;
 }
 
 export function backendTooltip(info: BackendInfo): string {
@@ -28,7 +21,7 @@ export function backendTooltip(info: BackendInfo): string {
   }
   if (info.adapter) {
     const { description, device } = info.adapter;
-    lines.push(`GPU adapter: ${adapterName(info.adapter)}${description || device ? ` — ${[description, device].filter(Boolean).join(', ')}` : ''}`);
+    lines.push(`GPU adapter: ${adapterSummary(info.adapter)}${description || device ? ` — ${[description, device].filter(Boolean).join(', ')}` : ''}`);
   }
   if (info.kernelsRegistered.length) lines.push(`Added kernels: ${info.kernelsRegistered.join(', ')}`);
   return lines.join('\n');

@@ -4,12 +4,12 @@
  * reasonable time; on a CPU backend they take hours, so the form starts
  * from the family's CPU preset and says how to get the paper's.
  */
+import { isGpuBackend } from '../../../../shared/backend.js';
 import type { FamilyInfo } from '../../../../shared/contract.js';
 
-/** tfjs-node-gpu and WebGPU on a hardware adapter are GPUs; WebGPU on SwiftShader and every other backend compute on the CPU. */
+/** Which preset a backend gets: shared/backend.ts says what counts as a GPU. */
 export function machineKind(backend: string | undefined, adapter?: { software: boolean }): 'cpu' | 'gpu' {
-  if (backend === 'tensorflow-gpu') return 'gpu';
-  return backend === 'webgpu' && adapter !== undefined && !adapter.software ? 'gpu' : 'cpu';
+  return isGpuBackend(backend, adapter) ? 'gpu' : 'cpu';
 }
 
 function presetText(preset: Record<string, unknown>): string {
