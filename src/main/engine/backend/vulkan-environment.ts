@@ -14,10 +14,14 @@ import path from 'node:path';
 export const SWIFTSHADER_DEFAULT_DIR = '/usr/lib/chromium';
 const SWIFTSHADER_ICD = 'vk_swiftshader_icd.json';
 
-/** The SwiftShader ICD json GANvas would use (GANVAS_SWIFTSHADER_DIR, else Debian chromium's), or null when it is not there. */
+/** Where the SwiftShader ICD json should be: in GANVAS_SWIFTSHADER_DIR, else in Debian chromium's folder. */
+function swiftShaderIcdPath(env: NodeJS.ProcessEnv): string {
+  return path.join(env['GANVAS_SWIFTSHADER_DIR'] || SWIFTSHADER_DEFAULT_DIR, SWIFTSHADER_ICD);
+}
+
+/** The SwiftShader ICD json GANvas would use, or null when it is not there. */
 export function swiftShaderIcd(env: NodeJS.ProcessEnv = process.env): string | null {
-  const dir = env['GANVAS_SWIFTSHADER_DIR'] || SWIFTSHADER_DEFAULT_DIR;
-  const file = path.join(dir, SWIFTSHADER_ICD);
+  const file = swiftShaderIcdPath(env);
   return existsSync(file) ? file : null;
 }
 
@@ -39,9 +43,8 @@ export function ensureRuntimeDir(env: NodeJS.ProcessEnv = process.env): void {
 export function useSwiftShader(dawnLoaded: boolean, env: NodeJS.ProcessEnv = process.env): string {
   const icd = swiftShaderIcd(env);
   if (!icd) {
-    const dir = env['GANVAS_SWIFTSHADER_DIR'] || SWIFTSHADER_DEFAULT_DIR;
     throw new Error(
-      `SwiftShader was requested but ${path.join(dir, SWIFTSHADER_ICD)} does not exist ` +
+      `SwiftShader was requested but ${swiftShaderIcdPath(env)} does not exist ` +
         '(on Debian/Ubuntu it comes with the chromium package; GANVAS_SWIFTSHADER_DIR names another folder)',
     );
   }

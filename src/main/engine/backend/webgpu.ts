@@ -10,21 +10,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { adapterSummary, type GpuAdapter } from '../../../shared/backend.js';
 import { ensureRuntimeDir, useSwiftShader } from './vulkan-environment.js';
 
 /** Which adapters the WebGPU backend may take (GANVAS_WEBGPU_ADAPTER). */
 export type WebGpuAdapterPolicy = 'hardware' | 'any' | 'swiftshader';
 const POLICIES: readonly WebGpuAdapterPolicy[] = ['hardware', 'any', 'swiftshader'];
 
-/** The adapter WebGPU runs on, as `ganvas backend` and the status bar show it. */
-export interface WebGpuAdapter {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** A CPU implementation (SwiftShader, lavapipe): correct but slow. */
-  software: boolean;
-}
 
 /** WebGPU cannot start here; the message says why, for the ladder's report. */
 export class WebGpuUnavailable extends Error {}
@@ -53,7 +45,7 @@ interface DawnModule {
 }
 
 let dawn: { gpu: GpuLike } | null = null;
-let started: WebGpuAdapter | null = null;
+let started: GpuAdapter | null = null;
 
 export function adapterPolicy(env: NodeJS.ProcessEnv = process.env): WebGpuAdapterPolicy {
   const value = env['GANVAS_WEBGPU_ADAPTER'];
@@ -64,7 +56,7 @@ export function adapterPolicy(env: NodeJS.ProcessEnv = process.env): WebGpuAdapt
   return value as WebGpuAdapterPolicy;
 }
 
-function describeAdapter(adapter: AdapterLike): WebGpuAdapter {
+function describeAdapter(adapter: AdapterLike): GpuAdapter {
   const info = adapter.info ?? {};
   const text = `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.device ?? ''} ${info.description ?? ''}`;
   const software = Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter) || /swiftshader|llvmpipe|lavapipe/i.test(text);
@@ -75,12 +67,6 @@ function describeAdapter(adapter: AdapterLike): WebGpuAdapter {
     description: info.description || '',
     software,
   };
-}
-
-/** "google swiftshader (software)": the adapter in the user's words. */
-export function adapterSummary(adapter: WebGpuAdapter): string {
-  const name = [adapter.vendor, adapter.architecture || adapter.device].filter(Boolean).join(' ');
-  return `${name} (${adapter.software ? 'software' : 'hardware'})`;
 }
 
 async function loadDawn(): Promise<{ gpu: GpuLike }> {
@@ -106,7 +92,7 @@ async function loadDawn(): Promise<{ gpu: GpuLike }> {
   return dawn;
 }
 
-async function chooseAdapter(gpu: GpuLike, policy: WebGpuAdapterPolicy): Promise<{ adapter: AdapterLike; report: WebGpuAdapter }> {
+async function chooseAdapter(gpu: GpuLike, policy: WebGpuAdapterPolicy): Promise<{ adapter: AdapterLike; report: GpuAdapter }> {
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) {
     const hint = policy === 'swiftshader' ? '' : ' (GANVAS_WEBGPU_ADAPTER=swiftshader uses the CPU, for testing)';
@@ -157,10 +143,11 @@ function installNavigatorGpu(gpu: GpuLike, chosen: AdapterLike): void {
  */
 export function noHardwareGpuReason(
   platform: NodeJS.Platform = process.platform,
-  deviceNodes: readonly string[] = linuxGpuDeviceNodes(),
+  deviceNodes: () => readonly string[] = linuxGpuDeviceNodes,
   env: NodeJS.ProcessEnv = process.env,
 ): string | null {
-  if (platform !== 'linux' || deviceNodes.length > 0 || env['VK_ICD_FILENAMES']) return null;
+  // /dev is looked at only on Linux, and only when the user has not pointed Vulkan anywhere.
+  if (platform !== 'linux' || env['VK_ICD_FILENAMES'] || deviceNodes().length > 0) return null;
   return 'no GPU device node (/dev/dri/renderD*, /dev/nvidia*): this machine has no GPU Dawn could use; GANVAS_WEBGPU_ADAPTER=any or swiftshader tries a software adapter';
 }
 
@@ -181,7 +168,7 @@ function linuxGpuDeviceNodes(): string[] {
  * (hardware only, unless told otherwise). Throws WebGpuUnavailable with the
  * reason otherwise. Started once per process; later calls reuse it.
  */
-export async function startWebGpu(): Promise<WebGpuAdapter> {
+export async function startWebGpu(): Promise<GpuAdapter> {
   if (started && tf.findBackend('webgpu')) {
     await tf.setBackend('webgpu');
     return started;

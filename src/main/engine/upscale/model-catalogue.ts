@@ -8,6 +8,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { smallestUpscaleTiles } from '../../../shared/upscale-tiles.js';
+import { families } from '../gans/registry.js';
 import { listTrainedUpscalers, smallestTileOf, type UpscaleModelFolders } from './trained-upscalers.js';
 
 export type { UpscaleModelFolders } from './trained-upscalers.js';
@@ -148,7 +149,7 @@ export function listUpscaleModels(folders: UpscaleModelFolders = {}): UpscaleMod
       catalogueId: m.id,
       family: m.family,
       variant: m.name,
-      title: m.card?.title ?? (m.kind === 'run' ? `${m.name} (training run${m.step !== null ? `, step ${m.step}` : ''})` : `SRGAN ${m.name} ×${m.scale}`),
+      title: m.card?.title ?? (m.kind === 'run' ? `${m.name} (training run${m.step !== null ? `, step ${m.step}` : ''})` : `${families.get(m.family).title} ${m.name} ×${m.scale}`),
       scale: m.scale,
       sizeBytes: m.sizeBytes,
       licence: m.card?.licence ?? 'unknown',
