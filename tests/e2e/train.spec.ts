@@ -5,13 +5,25 @@
  * and find the finished model in the Models view. A bad folder shows the
  * server's own message.
  */
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { buildOpenMojiPairs } from '../unit/fixtures/openmoji.js';
 
 import { E2E_TOKEN as TOKEN, e2eDataDir } from './fixtures.js';
+
+/** Each job record in the shared e2e data folder, a line each: kind, status, title, error. */
+function jobsOnDisk(): string {
+  const dir = join(e2eDataDir(), 'jobs');
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => {
+      const { info } = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { info: { kind: string; status: string; title: string; error?: string; startedAt?: number } };
+      return `${info.kind} ${info.status} ${info.title} ${info.startedAt ?? '-'} ${info.error ?? ''}`;
+    })
+    .join('\n');
+}
 
 async function openTrain(page: Page, errors: string[]) {
   page.on('pageerror', (error) => errors.push(error.message));
@@ -170,7 +182,10 @@ test('train: a folder that does not exist or has no pairs shows the server’s r
   const message = (await Promise.race([
     jobError.waitFor({ timeout: 120_000 }).then(() => jobError.textContent()),
     formError.filter({ hasText: empty }).waitFor({ timeout: 120_000 }).then(() => formError.textContent()),
-  ])) ?? '';
+  ]).catch((error: unknown) => {
+    // Once seen: the run sat queued for the whole wait. Say what the queue held then.
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\njobs on disk:\n${jobsOnDisk()}`);
+  })) ?? '';
   expect(message).toContain(empty);
   expect(message).toMatch(/pair|image|empty/i);
   mkdirSync(resolve('tests/artifacts'), { recursive: true });

@@ -254,6 +254,42 @@ describe('queues with their own setup', () => {
     }
   });
 
+  it('replaces a worker that never gets ready, and fails the job after a second such start', async () => {
+    const hangFile = join(tempFolder('jobs-hang'), 'hangs-left');
+    process.env.GANVAS_TEST_HANG_FILE = hangFile;
+    const reports: string[] = [];
+    const hangModule = fixture('hang-on-import.ts');
+    try {
+      // One hung import: the queue gives up on that worker and the next one runs the job.
+      writeFileSync(hangFile, '1');
+      let queue = createJobQueue({ dataDir: tempFolder('jobs-hang-once'), workerModules: [hangModule], startTimeoutMs: 3000, log: (m) => reports.push(m) });
+      try {
+        const job = queue.start('after-hang', {});
+        const done = await queue.waitFor(job.id);
+        expect(done.status).toBe('succeeded');
+        expect(done.result).toEqual({ loaded: true });
+        expect(reports).toContain('the job worker did not start within 3 s; starting a fresh one');
+      } finally {
+        await queue.close();
+      }
+      // Two in a row: the job fails with the reason instead of waiting forever, and the queue goes on.
+      writeFileSync(hangFile, '2');
+      queue = createJobQueue({ dataDir: tempFolder('jobs-hang-twice'), workerModules: [hangModule], startTimeoutMs: 3000, log: (m) => reports.push(m) });
+      try {
+        const first = queue.start('after-hang', {});
+        const second = queue.start('after-hang', {});
+        const failed = await queue.waitFor(first.id);
+        expect(failed.status).toBe('failed');
+        expect(failed.error).toBe('the job worker did not start within 3 s, twice');
+        expect((await queue.waitFor(second.id)).status).toBe('succeeded');
+      } finally {
+        await queue.close();
+      }
+    } finally {
+      delete process.env.GANVAS_TEST_HANG_FILE;
+    }
+  }, 60_000);
+
   it('fails jobs with a message naming the module when a job module cannot be used', async () => {
     const notAJobModule = fileURLToPath(new URL('../../src/main/engine/jobs/progress-meter.ts', import.meta.url));
     const queue = createJobQueue({ dataDir: tempFolder('jobs-bad'), workerModules: [notAJobModule], log: () => {} });

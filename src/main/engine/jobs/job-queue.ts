@@ -57,6 +57,12 @@ export interface JobQueueOptions {
   resourceLimits?: ResourceLimits;
   /** Where the queue reports problems that are nobody's request (unreadable records, failed writes). */
   log?: (message: string) => void;
+  /**
+   * A worker that has not said it is ready this long after it was started is
+   * taken as hung (a module import that never settles): it is stopped and a
+   * fresh one started; the second such start fails the job waiting for it.
+   */
+  startTimeoutMs?: number;
   /** Bound on each job's kept log (`<dataDir>/jobs/<id>.log.jsonl`), in bytes. */
   maxLogBytes?: number;
   /**
@@ -161,6 +167,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   const workerEntry = options.worker ?? resolveWorkerEntry();
   const cancelGraceMs = options.cancelGraceMs ?? 10_000;
   const closeGraceMs = options.closeGraceMs ?? 3000;
+  const startTimeoutMs = options.startTimeoutMs ?? 90_000;
   const report = options.log ?? ((message: string) => console.warn(`[jobs] ${message}`));
   const ownLock = options.owner ? null : takeDataFolder(dataDir, 'the job queue');
   const jobLogs = openJobLogs(dataDir, options.maxLogBytes);
@@ -176,6 +183,8 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   let worker: JobWorkerThread | null = null;
   let current: CurrentJob | null = null;
   let closed = false;
+  /** Starts in a row that timed out before the worker was ready. */
+  let hungStarts = 0;
   const stoppingWorkers = new Set<Promise<void>>();
 
   function stopWorker(thread: JobWorkerThread): void {
@@ -251,6 +260,22 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       },
       options.resourceLimits,
     );
+    const startTimer = setTimeout(() => {
+      if (thread !== worker || thread.ready || closed) return;
+      worker = null;
+      stopWorker(thread);
+      hungStarts += 1;
+      const reason = `the job worker did not start within ${Math.round(startTimeoutMs / 1000)} s`;
+      if (hungStarts >= 2) {
+        hungStarts = 0;
+        failStart(`${reason}, twice`);
+      } else {
+        report(`${reason}; starting a fresh one`);
+        schedule();
+      }
+    }, startTimeoutMs);
+    startTimer.unref?.();
+    thread.onReadyOrExit(() => clearTimeout(startTimer));
     return thread;
   }
 
@@ -281,6 +306,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     if (thread !== worker) return; // a stopped worker's last words
     switch (message.type) {
       case 'ready':
+        hungStarts = 0;
         schedule();
         return;
       case 'load-failed':

@@ -29,6 +29,7 @@ export class JobWorkerThread {
   private nextRequestId = 1;
   private readonly statsRequests = new Map<number, { resolve(stats: WorkerStats): void; reject(error: Error): void }>();
   ready = false;
+  private readonly settledListeners: (() => void)[] = [];
   /** The thread's worker_threads id, what a lock it takes records as its holder; kept, since Worker.threadId reads -1 once the thread has ended. */
   readonly threadId: number;
 
@@ -42,7 +43,10 @@ export class JobWorkerThread {
       : new Worker(entry.entry, common);
     this.threadId = this.worker.threadId;
     this.worker.on('message', (message: FromWorker) => {
-      if (message.type === 'ready') this.ready = true;
+      if (message.type === 'ready') {
+        this.ready = true;
+        this.settled();
+      }
       if (message.type === 'stats') {
         const request = this.statsRequests.get(message.requestId);
         this.statsRequests.delete(message.requestId);
@@ -59,10 +63,20 @@ export class JobWorkerThread {
         const reason = this.describeExit(code);
         for (const request of this.statsRequests.values()) request.reject(new Error(reason));
         this.statsRequests.clear();
+        this.settled();
         if (!this.stopping) events.crashed(reason);
         resolve();
       });
     });
+  }
+
+  /** `listener` runs once, when the thread says it is ready or ends, whichever comes first. */
+  onReadyOrExit(listener: () => void): void {
+    this.settledListeners.push(listener);
+  }
+
+  private settled(): void {
+    for (const listener of this.settledListeners.splice(0)) listener();
   }
 
   private describeExit(code: number): string {
