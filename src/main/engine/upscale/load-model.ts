@@ -92,17 +92,21 @@ function fileVersion(file: string): number {
   }
 }
 
-/** The network that upscales: an ESRGAN's layers model, or a trained model's generator G. */
+/**
+ * The network that upscales: an ESRGAN's layers model, or the one network a
+ * trained model's family says inference needs (its descriptor's `inferenceNetworks`).
+ */
 async function loadNetwork(info: UpscaleModelInfo): Promise<tf.LayersModel> {
   if (info.location !== undefined) {
     if (!info.folder) throw new Error(`model ${info.id} has no folder to load from`);
-    const { model } = info.location === 'run' ? await loadCheckpointForInference(info.folder) : await loadExportedModel(info.folder);
-    const G = model.networks['G'];
-    if (!G) {
+    const { model, family } = info.location === 'run' ? await loadCheckpointForInference(info.folder) : await loadExportedModel(info.folder);
+    const [name, ...more] = family.inferenceNetworks;
+    const network = name === undefined || more.length > 0 ? undefined : model.networks[name];
+    if (!network) {
       model.dispose();
-      throw new Error(`${info.folder} has no generator G to upscale with`);
+      throw new Error(`${info.folder} is a ${family.title} model, whose inference needs ${family.inferenceNetworks.join(', ') || 'no network'}; the upscaler runs exactly one network, and this folder does not hold it alone`);
     }
-    return G;
+    return network;
   }
   const folder = modelFolder(info);
   if (!folder) throw new Error(`model ${info.id} is not installed (package ${info.source} is missing); reinstall GANvas`);
