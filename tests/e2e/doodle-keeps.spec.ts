@@ -9,22 +9,10 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { collectPageErrors, E2E_TOKEN } from './fixtures.js';
+import { collectPageErrors, doodleStroke, E2E_TOKEN } from './fixtures.js';
 
 async function stagePixels(page: Page): Promise<string> {
   return page.getByTestId('doodle-stage').locator('canvas').first().evaluate((canvas: HTMLCanvasElement) => canvas.toDataURL('image/png'));
-}
-
-async function stroke(page: Page, points: [number, number][]) {
-  const stage = page.getByTestId('doodle-stage');
-  const box = (await stage.boundingBox())!;
-  const zoom = Number(await stage.getAttribute('data-zoom'));
-  const at = ([x, y]: [number, number]) => [box.x + x * zoom, box.y + y * zoom] as const;
-  const [first, ...rest] = points;
-  await page.mouse.move(...at(first!));
-  await page.mouse.down();
-  for (const point of rest) await page.mouse.move(...at(point), { steps: 4 });
-  await page.mouse.up();
 }
 
 test('doodle: the drawing and its undo history outlive a view switch and a reload', async ({ page }) => {
@@ -38,9 +26,9 @@ test('doodle: the drawing and its undo history outlive a view switch and a reloa
 
   await page.keyboard.press(']');
   await page.keyboard.press(']');
-  await stroke(page, [[10, 10], [50, 12], [52, 50]]);
+  await doodleStroke(page, [[10, 10], [50, 12], [52, 50]]);
   const one = await stagePixels(page);
-  await stroke(page, [[12, 52], [30, 30]]);
+  await doodleStroke(page, [[12, 52], [30, 30]]);
   const two = await stagePixels(page);
   expect(new Set([blank, one, two]).size).toBe(3);
   await page.getByTestId('doodle-undo').click();

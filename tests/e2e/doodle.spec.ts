@@ -13,7 +13,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
-import { collectPageErrors, E2E_TOKEN as TOKEN, writeUntrainedPix2Pix } from './fixtures.js';
+import { collectPageErrors, doodleStroke, E2E_TOKEN as TOKEN, writeUntrainedPix2Pix } from './fixtures.js';
 
 const runName = `doodle-e2e-${Date.now().toString(36)}`;
 const modelId = `run:${runName}`;
@@ -38,19 +38,6 @@ async function darkPixelCount(page: Page): Promise<number> {
       for (let i = 0; i < data.length; i += 4) if (data[i]! < 128 && data[i + 1]! < 128 && data[i + 2]! < 128) dark++;
       return dark;
     });
-}
-
-/** Drags the mouse through points given in model pixels (0…size). */
-async function stroke(page: Page, points: [number, number][]) {
-  const stage = page.getByTestId('doodle-stage');
-  const box = (await stage.boundingBox())!;
-  const zoom = Number(await stage.getAttribute('data-zoom'));
-  const at = ([x, y]: [number, number]) => [box.x + x * zoom, box.y + y * zoom] as const;
-  const [first, ...rest] = points;
-  await page.mouse.move(...at(first!));
-  await page.mouse.down();
-  for (const point of rest) await page.mouse.move(...at(point), { steps: 6 });
-  await page.mouse.up();
 }
 
 function circle(cx: number, cy: number, r: number, from = 0, to = Math.PI * 2, steps = 24): [number, number][] {
@@ -107,7 +94,7 @@ test('doodle: draw, see the live result, undo, save and find it in the gallery',
   await page.keyboard.press(']');
   await page.keyboard.press(']');
   await expect(page.getByTestId('doodle-brush-size')).toHaveValue('4');
-  await stroke(page, circle(32, 34, 20));
+  await doodleStroke(page, circle(32, 34, 20), 6);
   expect(await darkPixelCount(page)).toBeGreaterThan(100);
   const afterFirstPixels = await stagePixels(page);
   await expect.poll(() => resultSrc(page)).not.toBe(blank.src);
@@ -116,14 +103,14 @@ test('doodle: draw, see the live result, undo, save and find it in the gallery',
   await expect(page.getByTestId('doodle-timing')).toContainText(/Inference \d+ ms/);
 
   // ---- stroke 2 and a straight line (L): more changes, each its own undo step
-  await stroke(page, circle(32, 36, 11, 0.15 * Math.PI, 0.85 * Math.PI, 10));
+  await doodleStroke(page, circle(32, 36, 11, 0.15 * Math.PI, 0.85 * Math.PI, 10), 6);
   const afterSecondPixels = await stagePixels(page);
   expect(afterSecondPixels).not.toBe(afterFirstPixels);
   await page.keyboard.press('l');
   await expect(page.getByTestId('doodle-tool-line')).toHaveAttribute('aria-checked', 'true');
-  await stroke(page, [[24, 26], [27, 26]]);
+  await doodleStroke(page, [[24, 26], [27, 26]], 6);
   await page.keyboard.press('b');
-  await stroke(page, [[38, 25], [39, 28]]);
+  await doodleStroke(page, [[38, 25], [39, 28]], 6);
   const finalPixels = await stagePixels(page);
   await expect.poll(() => resultSrc(page)).not.toBe(first.src);
   const drawn = await settledResult(page);

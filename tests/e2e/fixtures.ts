@@ -79,3 +79,24 @@ export function writeUserSrganModel(name: string, scale: 2 | 3 | 4, card: Record
   writeUntrainedCheckpoint('srgan', join(e2eDataDir(), 'scratch-runs', name), settings, { outDir: join(e2eDataDir(), 'models', name), card });
   return `user:${name}`;
 }
+
+/** Drags the mouse over the Doodle canvas through points given in model pixels (0…size), `steps` moves between points. */
+export async function doodleStroke(page: Page, points: [number, number][], steps = 4): Promise<void> {
+  const stage = page.getByTestId('doodle-stage');
+  const box = (await stage.boundingBox())!;
+  const zoom = Number(await stage.getAttribute('data-zoom'));
+  const at = ([x, y]: [number, number]) => [box.x + x * zoom, box.y + y * zoom] as const;
+  const [first, ...rest] = points;
+  await page.mouse.move(...at(first!));
+  await page.mouse.down();
+  for (const point of rest) await page.mouse.move(...at(point), { steps });
+  await page.mouse.up();
+}
+
+/** Clicks the Doodle canvas at a point in model pixels. */
+export async function doodleClick(page: Page, [x, y]: [number, number]): Promise<void> {
+  const stage = page.getByTestId('doodle-stage');
+  const box = (await stage.boundingBox())!;
+  const zoom = Number(await stage.getAttribute('data-zoom'));
+  await page.mouse.click(box.x + x * zoom, box.y + y * zoom);
+}

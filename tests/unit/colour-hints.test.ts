@@ -12,7 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/main/engine/backend/index.js';
 import {
   evaluationHints,
+  edgeSketch,
   floodHintsBaseline,
+  HINT_LAYER_CHANNELS,
+  hintLayer,
   isHintPixel,
   isLinePixel,
   paintHints,
@@ -69,6 +72,42 @@ describe('colour hints on a canvas', () => {
     expect(at(flooded, 3, 7)).toEqual([-1, -1, -1]);
     expect(at(flooded, 0, 0)).toEqual([1, 1, 1]);
     expect(at(flooded, 15, 15)).toEqual([1, 1, 1]);
+  });
+
+  it('spreads each hint over its closed shape, nearest hint first, and only a little way over the paper', () => {
+    const BLUE: [number, number, number] = [-1, -1, 1];
+    expect(hintLayer(boxCanvas(), W, W).every((v) => v === 0)).toBe(true);
+    const canvas = paintHints(boxCanvas(), [
+      { pixels: [5 * W + 5], colour: RED },
+      { pixels: [10 * W + 10], colour: BLUE },
+      { pixels: [0], colour: BLUE },
+    ]);
+    const layer = hintLayer(canvas, W, W, { openReach: 0.25 });
+    const cell = (x: number, y: number) => Array.from(layer.subarray((y * W + x) * HINT_LAYER_CHANNELS, (y * W + x + 1) * HINT_LAYER_CHANNELS));
+    expect(cell(5, 5)).toEqual([...RED, 1]);
+    // Inside the box every pixel takes the nearer hint's colour; the outline and the far paper take none.
+    expect(cell(4, 4)).toEqual([...RED, 0.5]);
+    expect(cell(6, 7)).toEqual([...RED, 0.5]);
+    expect(cell(11, 11)).toEqual([...BLUE, 0.5]);
+    expect(cell(9, 9)).toEqual([...BLUE, 0.5]);
+    expect(cell(3, 3)).toEqual([0, 0, 0, 0]);
+    // The paper touches the image's edge: a hint there reaches 4 px (a quarter of 16), not the whole page.
+    expect(cell(0, 4)).toEqual([...BLUE, 0.5]);
+    expect(cell(0, 5)).toEqual([0, 0, 0, 0]);
+    expect(cell(15, 15)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('traces a target into a second sketch style: black lines on its edges, white paper elsewhere', () => {
+    const target = new Float32Array(W * W * 3).fill(1);
+    for (let y = 4; y < 12; y++) for (let x = 4; x < 12; x++) target.set(RED, (y * W + x) * 3);
+    const sketch = edgeSketch(target, W, W);
+    expect(at(sketch, 0, 0)).toEqual([1, 1, 1]);
+    expect(at(sketch, 8, 8)).toEqual([1, 1, 1]);
+    // The red square's outline becomes lines, on each of its four sides.
+    for (const [x, y] of [[4, 8], [11, 8], [8, 4], [8, 11]] as const) {
+      const near = [-1, 0, 1].some((d) => isLinePixel(sketch, (y + (x === 8 ? d : 0)) * W + x + (x === 8 ? 0 : d)));
+      expect(near).toBe(true);
+    }
   });
 
   it('samples evaluation points on the drawing, the same for the same seed, and nested across counts', () => {

@@ -16,6 +16,7 @@
  * Images are RGB, row-major, 3 floats a pixel in [-1, 1] (the batches' range).
  * No tfjs here: the trainer, `ganvas eval` and the flood-fill baseline share it.
  */
+import { toLineArt } from '../../../shared/line-art.js';
 import { SeededRandom } from '../random.js';
 
 export interface Hint {
@@ -215,5 +216,124 @@ export function floodHintsBaseline(canvas: Float32Array, width: number, height: 
       for (let c = 0; c < 3; c++) out[q * 3 + c] = colour[c]!;
     }
   }
+  return out;
+}
+
+/** Channels `hintLayer` adds to the canvas: the spread hint colour (RGB) and how sure it is. */
+export const HINT_LAYER_CHANNELS = 4;
+
+export interface HintLayerOptions {
+  /**
+   * A region of the drawing that does not touch the image's edge and covers at most this share of it
+   * takes its hints' colours throughout (a closed shape); default 0.7.
+   */
+  closedShare?: number;
+  /** In a larger region (the paper round the drawing, or a shape with a gap in its outline) a hint reaches only this far, as a share of the shorter side. */
+  openReach?: number;
+}
+
+/**
+ * What the canvas says about colour, spread out for the generator: each hint
+ * pixel's colour carried over the non-line pixels of its region of the
+ * drawing, each pixel taking the colour of the nearest hint along a path that
+ * crosses no line (a geodesic Voronoi of the hints). A closed shape takes its
+ * hints' colours throughout; in a region that reaches the image's edge (the
+ * paper) or covers more than `closedShare` of it, a hint reaches `openReach` of
+ * the shorter side, so a colour dropped inside an outline with a gap does not
+ * flood the page (the flood baseline's failure).
+ *
+ * Returns width·height·4 floats: RGB on [-1, 1] (0 where no hint reaches) and a
+ * confidence, 1 on a hint pixel, 0.5 where spread, 0 elsewhere. A canvas with no
+ * colour on it gives all zeros, so a model given this layer sees a bare sketch
+ * exactly as a model without it does. It reads only the canvas.
+ */
+export function hintLayer(canvas: Float32Array, width: number, height: number, options: HintLayerOptions = {}): Float32Array {
+  const pixels = width * height;
+  const layer = new Float32Array(pixels * HINT_LAYER_CHANNELS);
+  const sources: number[] = [];
+  for (let p = 0; p < pixels; p++) if (isHintPixel(canvas, p)) sources.push(p);
+  if (sources.length === 0) return layer;
+
+  // Regions of the drawing (4-connected non-line pixels) and their sizes.
+  const region = new Int32Array(pixels).fill(-1);
+  const regionSize: number[] = [];
+  /** Regions that reach the image's edge: the paper round the drawing (or a shape whose outline is cut off). */
+  const open: boolean[] = [];
+  const stack: number[] = [];
+  for (let p = 0; p < pixels; p++) {
+    if (region[p] !== -1 || isLinePixel(canvas, p)) continue;
+    const id = regionSize.length;
+    let size = 0;
+    let edge = false;
+    region[p] = id;
+    stack.push(p);
+    while (stack.length > 0) {
+      const q = stack.pop()!;
+      size++;
+      const x = q % width;
+      if (x === 0 || x === width - 1 || q < width || q >= pixels - width) edge = true;
+      if (x > 0 && region[q - 1] === -1 && !isLinePixel(canvas, q - 1)) { region[q - 1] = id; stack.push(q - 1); }
+      if (x < width - 1 && region[q + 1] === -1 && !isLinePixel(canvas, q + 1)) { region[q + 1] = id; stack.push(q + 1); }
+      if (q >= width && region[q - width] === -1 && !isLinePixel(canvas, q - width)) { region[q - width] = id; stack.push(q - width); }
+      if (q < pixels - width && region[q + width] === -1 && !isLinePixel(canvas, q + width)) { region[q + width] = id; stack.push(q + width); }
+    }
+    regionSize.push(size);
+    open.push(edge);
+  }
+
+  const closedLimit = pixels * (options.closedShare ?? 0.7);
+  const reach = Math.max(2, Math.round(Math.min(width, height) * (options.openReach ?? 0.1)));
+  // Breadth-first from every hint pixel at once: the first to reach a pixel is the nearest.
+  const distance = new Int32Array(pixels).fill(-1);
+  const nearest = new Int32Array(pixels);
+  let frontier = sources;
+  for (const s of sources) {
+    distance[s] = 0;
+    nearest[s] = s;
+  }
+  for (let d = 1; frontier.length > 0; d++) {
+    const next: number[] = [];
+    for (const q of frontier) {
+      const id = region[q]!;
+      if ((open[id] || regionSize[id]! > closedLimit) && d > reach) continue;
+      const x = q % width;
+      const neighbours = [x > 0 ? q - 1 : -1, x < width - 1 ? q + 1 : -1, q >= width ? q - width : -1, q < pixels - width ? q + width : -1];
+      for (const r of neighbours) {
+        if (r < 0 || distance[r] !== -1 || region[r] !== id) continue;
+        distance[r] = d;
+        nearest[r] = nearest[q]!;
+        next.push(r);
+      }
+    }
+    frontier = next;
+  }
+  for (let p = 0; p < pixels; p++) {
+    if (distance[p] === -1) continue;
+    const s = nearest[p]!;
+    const o = p * HINT_LAYER_CHANNELS;
+    layer[o] = canvas[s * 3]!;
+    layer[o + 1] = canvas[s * 3 + 1]!;
+    layer[o + 2] = canvas[s * 3 + 2]!;
+    layer[o + 3] = distance[p] === 0 ? 1 : 0.5;
+  }
+  return layer;
+}
+
+/**
+ * The target's edges as a sketch, black lines on white (shared/line-art.ts, the
+ * edge detector the Doodle view traces photos with): a second sketch style for
+ * training, since people do not draw like the line art a dataset pairs.
+ * RGB on [-1, 1] in and out.
+ */
+export function edgeSketch(target: Float32Array, width: number, height: number): Float32Array {
+  const pixels = width * height;
+  const data = new Uint8ClampedArray(pixels * 4);
+  for (let p = 0; p < pixels; p++) {
+    for (let c = 0; c < 3; c++) data[p * 4 + c] = Math.round((target[p * 3 + c]! + 1) * 127.5);
+    data[p * 4 + 3] = 255;
+  }
+  toLineArt({ width, height, data });
+  const out = new Float32Array(pixels * 3);
+  for (let p = 0; p < pixels; p++) for (let c = 0; c < 3; c++) out[p * 3 + c] = data[p * 4 + c]! / 127.5 - 1;
   return out;
 }

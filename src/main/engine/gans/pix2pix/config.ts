@@ -47,6 +47,17 @@ export const Pix2PixConfigSchema = FamilyConfigBase.extend({
    * paints on the canvas and still works on a bare sketch.
    */
   colourHints: z.number().int().min(0).max(64).default(0).meta({ title: 'Colour hints', description: 'Most colour marks painted from the target on a training sketch (points, strokes, fills); 0: the model ignores colours on the canvas.' }),
+  /**
+   * Give G the canvas's colours spread over the regions of the drawing (data/colour-hints.ts `hintLayer`:
+   * 4 channels beside the canvas's 3), so a hint colours its whole shape rather than the pixels under it.
+   * Derived from the canvas alone: the canvas stays the model's single input.
+   */
+  hintLayer: z.boolean().default(false).meta({ title: 'Spread hints over shapes', description: 'The generator also sees each colour hint spread over the shape of the drawing it lies in; needs RGB images.' }),
+  /**
+   * Share of training sketches replaced by the target's edges (data/colour-hints.ts `edgeSketch`, the
+   * Doodle view's photo tracer): a second sketch style, so the model does not learn only the dataset's.
+   */
+  edgeSketchShare: z.number().min(0).max(1).default(0).meta({ title: 'Edge sketches', description: "Share of training sketches replaced by the edges of the target (the tracer the Doodle view uses for photos), so the model learns more than one way of drawing; needs RGB images." }),
   /** Share of training sketches that get no hint, so the model keeps working without them. */
   hintlessShare: z.number().min(0).max(1).default(0.25).meta({ title: 'Sketches without hints', description: 'Share of training sketches that get no colour hint when hints are on.' }),
   /** PatchGAN down-sampling layers; unset: 3 (the 70×70 PatchGAN), fewer for images under 32 px. */
@@ -54,6 +65,12 @@ export const Pix2PixConfigSchema = FamilyConfigBase.extend({
 }).superRefine((config, ctx) => {
   if (config.ganWeight === 0 && config.l1Weight === 0) {
     ctx.addIssue({ code: 'custom', path: ['l1Weight'], message: 'with ganWeight 0 the L1 term is all G learns from, so l1Weight must be above 0' });
+  }
+  if (config.edgeSketchShare > 0 && config.channels !== 3) {
+    ctx.addIssue({ code: 'custom', path: ['edgeSketchShare'], message: `edge sketches are traced from RGB targets; this model has ${config.channels} channels` });
+  }
+  if (config.hintLayer && config.channels !== 3) {
+    ctx.addIssue({ code: 'custom', path: ['hintLayer'], message: `colour hints are read from RGB canvases; this model has ${config.channels} channels` });
   }
   if (config.discriminatorLayers !== undefined && patchOutputSize(config.size, config.discriminatorLayers) < 1) {
     ctx.addIssue({

@@ -25,7 +25,7 @@ export const pix2pix: FamilyDescriptor<Pix2PixConfig> = {
   uses: ['doodle', 'translate'],
   inferenceSize: 'training-size',
   configSchema: Pix2PixConfigSchema,
-  architectureKeys: ['size', 'channels', 'ngf', 'ndf', 'norm', 'discriminatorLayers'],
+  architectureKeys: ['size', 'channels', 'ngf', 'ndf', 'norm', 'discriminatorLayers', 'hintLayer'],
   translateOptions: () => Pix2PixTranslateOptions,
   inferenceNetworks: ['G'],
   presets: {

@@ -9,7 +9,7 @@
  * non-saturating loss) rather than minimising log(1 − D(x, G(x))).
  */
 import * as tf from '@tensorflow/tfjs';
-import { evaluationHints, paintHints, sampleTrainingHints } from '../../data/colour-hints.js';
+import { edgeSketch, evaluationHints, HINT_LAYER_CHANNELS, hintLayer, paintHints, sampleTrainingHints } from '../../data/colour-hints.js';
 import { SeededRandom, seedFor } from '../../random.js';
 import type { BuildOptions, FamilyModule, GanModel, InferenceModel, NetworkForward, StepContext } from '../family.js';
 import { reseedDropout } from '../shared/layers/index.js';
@@ -40,11 +40,13 @@ const VISUAL_NAMES = ['input', 'output', 'target'] as const;
 /** Point hints on the sample grid's sketches of a model trained with hints (a fixed set, so grids compare). */
 const SAMPLE_HINTS = 5;
 
-/** A paired batch's sketches with colour hints painted from the targets; null where the images are not RGB. */
+/** A paired batch's sketches, each redrawn or kept, with colour hints painted from the targets; null where the images are not RGB. */
 function withHints(
   input: tf.Tensor4D,
   target: tf.Tensor4D,
   hintsFor: (sketch: Float32Array, target: Float32Array, size: number, index: number) => Parameters<typeof paintHints>[1],
+  /** Replaces a sketch before its hints are painted (the default keeps it). */
+  redraw: (sketch: Float32Array, target: Float32Array, size: number) => Float32Array = (sketch) => sketch,
 ): tf.Tensor4D | null {
   const [n, height, width, channels] = input.shape;
   if (channels !== 3 || height !== width) return null;
@@ -53,8 +55,8 @@ function withHints(
   const out = new Float32Array(sketches.length);
   const each = height * width * 3;
   for (let i = 0; i < n; i++) {
-    const sketch = sketches.subarray(i * each, (i + 1) * each);
     const goal = targets.subarray(i * each, (i + 1) * each);
+    const sketch = redraw(sketches.subarray(i * each, (i + 1) * each), goal, width);
     out.set(paintHints(sketch, hintsFor(sketch, goal, width, i)), i * each);
   }
   return tf.tensor4d(out, input.shape);
@@ -62,7 +64,21 @@ function withHints(
 
 function buildGenerator(config: Pix2PixConfig, seed: number): tf.LayersModel {
   const { size, channels, ngf, norm, dropout } = config;
-  return buildUnetGenerator({ size, inChannels: channels, outChannels: channels, ngf, norm, dropout, seed });
+  const inChannels = channels + (config.hintLayer ? HINT_LAYER_CHANNELS : 0);
+  return buildUnetGenerator({ size, inChannels, outChannels: channels, ngf, norm, dropout, seed });
+}
+
+/** What G reads: the canvas, and with `hintLayer` the canvas's hints spread over its shapes beside it. Takes nothing, returns a new tensor. */
+function generatorInput(config: Pix2PixConfig, canvas: tf.Tensor4D): tf.Tensor4D {
+  if (!config.hintLayer) return canvas.clone();
+  const [n, height, width] = canvas.shape;
+  const pixels = canvas.dataSync() as Float32Array;
+  const each = height * width * 3;
+  const layers = new Float32Array(n * height * width * HINT_LAYER_CHANNELS);
+  for (let i = 0; i < n; i++) {
+    layers.set(hintLayer(pixels.subarray(i * each, (i + 1) * each), width, height), i * height * width * HINT_LAYER_CHANNELS);
+  }
+  return tf.tidy(() => tf.concat([canvas, tf.tensor4d(layers, [n, height, width, HINT_LAYER_CHANNELS])], -1));
 }
 
 /** Every pixel of a blank canvas is at least this light, on [-1, 1] (98 % white). */
@@ -113,7 +129,16 @@ class Pix2PixTranslator implements InferenceModel<Pix2PixConfig> {
   private generate(input: tf.Tensor4D, options: Record<string, unknown>): tf.Tensor4D {
     const { noise, seed } = options as Partial<Pix2PixTranslateOptions>;
     const { G } = this;
-    if (!noise) return tf.tidy(() => G.apply(input, { training: false }) as tf.Tensor4D);
+    const seen = generatorInput(this.config, input);
+    try {
+      return noise ? this.withNoise(seen, seed) : tf.tidy(() => G.apply(seen, { training: false }) as tf.Tensor4D);
+    } finally {
+      seen.dispose();
+    }
+  }
+
+  private withNoise(input: tf.Tensor4D, seed: number | undefined): tf.Tensor4D {
+    const { G } = this;
 
     reseedDropout(G, seedFor(seed ?? this.config.seed, 'pix2pix-test-noise'));
     // Training mode also moves batch norm's running averages; inference must not change the model.
@@ -132,7 +157,10 @@ class Pix2PixTranslator implements InferenceModel<Pix2PixConfig> {
   translateWith(input: tf.Tensor4D, options: Record<string, unknown>, forward: NetworkForward): Promise<tf.Tensor4D> | null {
     if ((options as Partial<Pix2PixTranslateOptions>).noise) return null;
     this.checkInput(input);
-    return forward('G', input).then((output) => whiteWhereBlank(input, output));
+    const seen = generatorInput(this.config, input);
+    return forward('G', seen)
+      .finally(() => seen.dispose())
+      .then((output) => whiteWhereBlank(input, output));
   }
 
   dispose(): void {
@@ -179,25 +207,32 @@ class Pix2PixModel extends Pix2PixTranslator implements GanModel<Pix2PixConfig, 
     const pair = this.pairOf(batch);
     const { target } = pair;
     const { G, D } = this.networks;
-    const { ganLoss, labelSmoothing, l1Weight, ganWeight, colourHints, hintlessShare } = this.config;
+    const { ganLoss, labelSmoothing, l1Weight, ganWeight, colourHints, hintlessShare, edgeSketchShare } = this.config;
     // Same seed for every forward pass below, so D judges exactly the output G is then trained on.
     reseedDropout(G, seedFor(context.seed, 'pix2pix-noise', context.step));
     const step = new TrainingStep();
     try {
       // The sketch as a user would leave it: lines plus colour marks taken from the target (none for some).
       let input = pair.input;
+      if (edgeSketchShare > 0) {
+        // Some sketches drawn another way: the target's edges, as the Doodle view traces a photo.
+        const random = new SeededRandom(seedFor(context.seed, 'pix2pix-edge-sketches', context.step));
+        const traced = withHints(input, target, () => [], (sketch, goal, size) => (random.next() < edgeSketchShare ? edgeSketch(goal, size, size) : sketch));
+        if (traced) input = step.keep(traced);
+      }
       if (colourHints > 0) {
         const random = new SeededRandom(seedFor(context.seed, 'pix2pix-hints', context.step));
-        const hinted = withHints(pair.input, target, (sketch, goal, size) =>
+        const hinted = withHints(input, target, (sketch, goal, size) =>
           sampleTrainingHints(sketch, goal, size, size, random, { maxHints: colourHints, noHintShare: hintlessShare }),
         );
         if (hinted) input = step.keep(hinted);
       }
+      const seen = step.keep(generatorInput(this.config, input));
       if (ganWeight > 0) {
         // D step on (input, target) against (input, G(input)); G gets no gradient here.
         // G's forward runs again inside the G step below: one extra forward pass
         // buys the paper's order (D step, then a G step against the updated D).
-        const fake = step.keep(tf.tidy(() => G.apply(input, { training: true }) as tf.Tensor4D));
+        const fake = step.keep(tf.tidy(() => G.apply(seen, { training: true }) as tf.Tensor4D));
         step.minimize(this.optimizers.D, [D], (record) => {
           const realScores = D.apply(tf.concat([input, target], -1), { training: true }) as tf.Tensor;
           const fakeScores = D.apply(tf.concat([input, fake], -1), { training: true }) as tf.Tensor;
@@ -209,7 +244,7 @@ class Pix2PixModel extends Pix2PixTranslator implements GanModel<Pix2PixConfig, 
       }
       // G step against the updated D (or, with ganWeight 0, against the target alone).
       step.minimize(this.optimizers.G, [G], (record) => {
-        const output = G.apply(input, { training: true }) as tf.Tensor4D;
+        const output = G.apply(seen, { training: true }) as tf.Tensor4D;
         const l1 = l1Loss(output, target);
         record('G_L1', l1);
         if (ganWeight === 0) return tf.mul(l1, l1Weight) as tf.Scalar;
@@ -226,7 +261,7 @@ class Pix2PixModel extends Pix2PixTranslator implements GanModel<Pix2PixConfig, 
   samples(batch: PairedBatch): Record<string, tf.Tensor4D> {
     const { input: sketch, target } = this.pairOf(batch);
     const hinted =
-      this.config.colourHints > 0
+      this.config.colourHints > 0 || this.config.hintLayer
         ? withHints(sketch, target, (_sketch, goal, size, index) => evaluationHints(goal, size, size, SAMPLE_HINTS, seedFor(this.config.seed, 'sample-hints', index)))
         : null;
     const input = hinted ?? sketch.clone();
