@@ -23,7 +23,7 @@ test('translate: the mode toggle survives a long list; folder results fill the r
   mkdirSync(resolve('tests/artifacts'), { recursive: true });
   await page.goto(`/?token=${E2E_TOKEN}`);
   await page.getByTestId('nav-translate').click();
-  await expect(page.getByTestId('translate-model-picker')).toHaveValue('bundled:pix2pix-openmoji-64');
+  await expect(page.getByTestId('translate-model-picker')).toHaveValue('bundled:pix2pix-openmoji-64-hints');
 
   // ---- six images: the toggle keeps its height and stays clickable
   const files = await Promise.all(

@@ -127,6 +127,18 @@ describe('translating through ONNX Runtime', () => {
     tfjs.dispose();
   });
 
+  it('the bundled hint model reads the colours on the canvas (its hint layer) as on tfjs', async () => {
+    const catalogue = createModelCatalogue({ dataDir: join(tmpdir(), 'ganvas-no-user-data'), bundledDir: join(packageRoot(), 'models') });
+    const location = await catalogue.resolve('bundled:pix2pix-openmoji-64-hints');
+    const sketch = await decodeImage(join(openMojiRoot(), 'black', 'svg', '1F600.svg'), { svgSize: 64, flatten: true });
+    // A red blob in the middle of the face and a blue one on the paper: both sides must spread them alike.
+    const hinted = { ...sketch, data: Buffer.from(sketch.data) };
+    for (const [cx, cy, colour] of [[32, 40, [224, 32, 32]], [4, 4, [32, 32, 224]]] as const) {
+      for (let y = cy - 2; y <= cy + 2; y++) for (let x = cx - 2; x <= cx + 2; x++) hinted.data.set(colour, (y * 64 + x) * sketch.channels);
+    }
+    await expectSamePictures(location, [await encodeImage(sketch, 'png'), await encodeImage(hinted, 'png')]);
+  });
+
   it('a CycleGAN run, both directions, on an image whose sides are not multiples of 4 (padded and cropped back)', async () => {
     const dir = await fs.mkdtemp(join(tmpdir(), 'ganvas-onnx-cyclegan-'));
     dirs.push(dir);

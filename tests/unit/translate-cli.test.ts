@@ -94,7 +94,7 @@ it('exports a run as a model the catalogue lists and translate can use', async (
   expect(await modelsCommand(['--data-dir', dataDir, '--family', 'pix2pix', '--json'])).toBe(0);
   const listed = JSON.parse(stdout.join('\n')) as { models: { id: string; title: string; licence: string | null }[] };
   // The studio's own bundled models are always listed beside the user's.
-  expect(listed.models.map((m) => m.id).sort()).toEqual(['bundled:pix2pix-openmoji-64', 'bundled:pix2pix-openmoji-64-vivid', 'run:tiny', 'user:tiny-shared']);
+  expect(listed.models.map((m) => m.id).sort()).toEqual(['bundled:pix2pix-openmoji-64', 'bundled:pix2pix-openmoji-64-hints', 'bundled:pix2pix-openmoji-64-vivid', 'run:tiny', 'user:tiny-shared']);
   expect(listed.models.find((m) => m.id === 'user:tiny-shared')).toMatchObject({ title: 'Tiny shared', licence: 'MIT' });
   expect(await modelsCommand(['--family', 'dalle'])).toBe(2);
 

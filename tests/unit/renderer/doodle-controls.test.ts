@@ -81,22 +81,23 @@ describe('model choice', () => {
     id, family, title: id, description: '', source, size, scale: null, domains: [], step: null, createdAt: null, licence: null,
     uses: family === 'esrgan' ? ['upscale'] : ['doodle', 'translate'], translateOptionsSchema: {}, inferenceSize: 'training-size',
   });
-  const models = [model('run:mine', 'trained', 128), model('bundled:pix2pix-openmoji-64', 'bundled'), model('npm:esrgan', 'package', null, 'esrgan')];
+  const models = [model('run:mine', 'trained', 128), model('bundled:pix2pix-openmoji-64-hints', 'bundled'), model('npm:esrgan', 'package', null, 'esrgan')];
 
   it('remembers the last choice, else prefers the bundled model', () => {
     expect(chooseModel(models, 'run:mine')?.id).toBe('run:mine');
-    expect(chooseModel(models, null)?.id).toBe('bundled:pix2pix-openmoji-64');
-    expect(chooseModel(models, 'run:deleted')?.id).toBe('bundled:pix2pix-openmoji-64');
-    expect(chooseModel(models, 'npm:esrgan')?.id).toBe('bundled:pix2pix-openmoji-64');
+    expect(chooseModel(models, null)?.id).toBe('bundled:pix2pix-openmoji-64-hints');
+    expect(chooseModel(models, 'run:deleted')?.id).toBe('bundled:pix2pix-openmoji-64-hints');
+    expect(chooseModel(models, 'npm:esrgan')?.id).toBe('bundled:pix2pix-openmoji-64-hints');
     expect(chooseModel([models[0]!], null)?.id).toBe('run:mine');
     expect(chooseModel([], 'run:mine')).toBeUndefined();
   });
 
   it('starts with the default bundled model whatever order the catalogue lists them in', () => {
     const vivid = model('bundled:pix2pix-openmoji-64-vivid', 'bundled');
+    const unguided = model('bundled:pix2pix-openmoji-64', 'bundled');
     const [mine, standard] = [models[0]!, models[1]!];
-    expect(chooseModel([mine, vivid, standard], null)?.id).toBe('bundled:pix2pix-openmoji-64');
-    expect(chooseModel([vivid, standard], 'run:deleted')?.id).toBe('bundled:pix2pix-openmoji-64');
+    expect(chooseModel([mine, vivid, unguided, standard], null)?.id).toBe('bundled:pix2pix-openmoji-64-hints');
+    expect(chooseModel([vivid, unguided, standard], 'run:deleted')?.id).toBe('bundled:pix2pix-openmoji-64-hints');
     expect(chooseModel([mine, vivid], null)?.id).toBe('bundled:pix2pix-openmoji-64-vivid');
     expect(chooseModel([vivid, standard], vivid.id)?.id).toBe(vivid.id);
   });

@@ -13,20 +13,20 @@ function model(id: string, family: ModelInfo['family'], source: ModelInfo['sourc
 }
 
 describe('model choice', () => {
-  const models = [model('npm:esrgan-slim-x4', 'esrgan', 'package'), model('run:mine', 'pix2pix'), model('bundled:pix2pix-openmoji-64', 'pix2pix', 'bundled'), model('run:horses', 'cyclegan')];
+  const models = [model('npm:esrgan-slim-x4', 'esrgan', 'package'), model('run:mine', 'pix2pix'), model('bundled:pix2pix-openmoji-64-hints', 'pix2pix', 'bundled'), model('run:horses', 'cyclegan')];
 
   it('offers every image-to-image model and no ESRGAN', () => {
-    expect(translateModels(models).map((m) => m.id)).toEqual(['run:mine', 'bundled:pix2pix-openmoji-64', 'run:horses']);
+    expect(translateModels(models).map((m) => m.id)).toEqual(['run:mine', 'bundled:pix2pix-openmoji-64-hints', 'run:horses']);
   });
 
   it('starts with the remembered model, else the bundled one, else the first', () => {
     expect(chooseTranslateModel(models, 'run:horses')?.id).toBe('run:horses');
-    expect(chooseTranslateModel(models, 'run:deleted')?.id).toBe('bundled:pix2pix-openmoji-64');
-    expect(chooseTranslateModel(models, 'npm:esrgan-slim-x4')?.id).toBe('bundled:pix2pix-openmoji-64');
+    expect(chooseTranslateModel(models, 'run:deleted')?.id).toBe('bundled:pix2pix-openmoji-64-hints');
+    expect(chooseTranslateModel(models, 'npm:esrgan-slim-x4')?.id).toBe('bundled:pix2pix-openmoji-64-hints');
     expect(chooseTranslateModel([models[0]!, models[3]!], null)?.id).toBe('run:horses');
     expect(chooseTranslateModel([models[0]!], null)).toBeUndefined();
     const vivid = model('bundled:pix2pix-openmoji-64-vivid', 'pix2pix', 'bundled');
-    expect(chooseTranslateModel([vivid, ...models], null)?.id).toBe('bundled:pix2pix-openmoji-64');
+    expect(chooseTranslateModel([vivid, ...models], null)?.id).toBe('bundled:pix2pix-openmoji-64-hints');
   });
 
   it('sends the view’s keepSize with the options the model’s own schema gave', () => {

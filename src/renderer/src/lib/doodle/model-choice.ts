@@ -5,8 +5,11 @@
 import type { ModelInfo } from '../../../../shared/contract.js';
 
 export const lastModelKey = 'ganvas.doodle.model';
-/** The bundled model with the best held-out scores (its card in models/ says why); `-vivid` is the other choice. */
-export const defaultModelId = 'bundled:pix2pix-openmoji-64';
+/**
+ * The bundled model that follows the colours painted on the canvas, and without them scores as well as the
+ * unguided one on held-out sketches (its card in models/ says by how much); the unguided and `-vivid` are the others.
+ */
+export const defaultModelId = 'bundled:pix2pix-openmoji-64-hints';
 /** Pix2Pix models are trained at a fixed size; this is the bundled one's. */
 export const defaultCanvasSize = 64;
 
