@@ -193,6 +193,22 @@ describe('Pix2Pix with colour hints', () => {
     model.dispose();
   });
 
+  it('trains on traced edges when asked, with hints painted on them', async () => {
+    // Same seed, same batch: only what G is shown differs, so the first step's L1 must differ too.
+    const stepL1 = async (edgeSketchShare: number) => {
+      const config = parseFamilyConfig(pix2pix, { size: SIZE, ngf: 8, ndf: 8, seed: 4, colourHints: 5, hintLayer: true, edgeSketchShare });
+      const model = pix2pixModel.build(config);
+      const batch = await trainingSet.batchAt(0, 2);
+      const losses = await model.trainStep(batch, { step: 0, seed: 4 });
+      tf.dispose([batch.a, batch.b]);
+      model.dispose();
+      return losses['G_L1']!;
+    };
+    const [drawn, drawnAgain, traced] = [await stepL1(0), await stepL1(0), await stepL1(1)];
+    expect(drawnAgain).toBe(drawn);
+    expect(Math.abs(traced - drawn)).toBeGreaterThan(1e-3);
+  });
+
   it('learns to follow the colours painted on held-out sketches', async () => {
     const steps = 300;
     const settings = parseFamilyConfig(pix2pix, {
