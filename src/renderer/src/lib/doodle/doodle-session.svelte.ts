@@ -78,7 +78,7 @@ export class DoodleSession {
         index,
         keptDoodleBytes,
       );
-      await writeKeptDoodle({ version: 1, size: states[index]!.width, index: index - start, states: pngs.slice(start, end) });
+      await writeKeptDoodle({ version: 1, size: this.sketch.size, index: index - start, states: pngs.slice(start, end) });
       this.keptVersion = version;
       this.keepError = undefined;
     } catch (error) {
@@ -94,7 +94,7 @@ export class DoodleSession {
       if (this.#touched) return;
       states.forEach((state, i) => this.#pngs.set(state, kept.states[i]!));
       this.history.load(states, kept.index);
-      this.sketch.restore(this.history.current);
+      this.sketch.restore(this.history.current, kept.size);
       this.version++;
       this.keptVersion = this.version;
     } catch (error) {

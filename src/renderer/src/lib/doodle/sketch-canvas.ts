@@ -1,12 +1,17 @@
 /**
- * The doodle itself: a size×size raster in model pixels. It is the source of
- * truth (what is exported to the model is exactly these pixels); the Konva
- * stage only shows it enlarged. Strokes are drawn with the canvas's own
- * anti-aliased lines, like the rendered line art the bundled model learned from.
+ * The doodle itself. It is drawn at screen resolution (`detail` raster pixels
+ * per model pixel, about 512 px a side) with the canvas's own anti-aliased
+ * strokes, so the stage shows smooth lines at the size they are seen, and it
+ * is reduced by area averaging to the model's size×size for the model, the
+ * gallery and `ganvas translate` (toPngBase64): the box average of a smooth
+ * drawing is what a vector renderer gives at the small size, like the rendered
+ * line art the bundled models learned from. Every coordinate and width in
+ * this API is in model pixels.
  */
 import { floodFill, parseHexColour } from './flood-fill.js';
 import { looksLikePhoto, toLineArt } from '../../../../shared/line-art.js';
 import { fitInside } from './placement.js';
+import { detailFor, reduceByArea } from './area-reduce.js';
 
 export const paperColour = '#ffffff';
 
@@ -14,6 +19,8 @@ export class SketchCanvas {
   readonly element: HTMLCanvasElement;
   #context: CanvasRenderingContext2D;
   #last: { x: number; y: number } | undefined;
+  #size = 0;
+  #detail = 1;
 
   constructor(size: number) {
     this.element = document.createElement('canvas');
@@ -21,18 +28,30 @@ export class SketchCanvas {
     this.clear();
   }
 
+  /** The side in model pixels. */
   get size(): number {
-    return this.element.width;
+    return this.#size;
+  }
+
+  /** Raster pixels per model pixel. */
+  get detail(): number {
+    return this.#detail;
   }
 
   #prepare(size: number): CanvasRenderingContext2D {
-    this.element.width = size;
-    this.element.height = size;
+    this.#size = size;
+    this.#detail = detailFor(size);
+    this.element.width = size * this.#detail;
+    this.element.height = size * this.#detail;
     // Read back on every fill and undo snapshot: keep the pixels on the CPU side.
     const context = this.element.getContext('2d', { willReadFrequently: true });
     if (!context) throw new Error('this browser cannot draw on a canvas');
+    // Drawing calls take model pixels; the raster has `detail` of them per model pixel.
+    context.setTransform(this.#detail, 0, 0, this.#detail, 0, 0);
     context.lineCap = 'round';
     context.lineJoin = 'round';
+    context.imageSmoothingEnabled = true;
+    context.imageSmoothingQuality = 'high';
     return context;
   }
 
@@ -74,18 +93,33 @@ export class SketchCanvas {
   /** Returns whether any pixel changed. */
   fill(x: number, y: number, colour: string, tolerance: number): boolean {
     const pixels = this.snapshot();
-    const changed = floodFill(pixels, x, y, parseHexColour(colour), tolerance);
+    const changed = floodFill(pixels, x * this.#detail, y * this.#detail, parseHexColour(colour), tolerance);
     if (changed) this.#context.putImageData(pixels, 0, 0);
     return changed > 0;
   }
 
+  /** The raster as it is (for undo): `size·detail` pixels a side. */
   snapshot(): ImageData {
-    return this.#context.getImageData(0, 0, this.size, this.size);
+    return this.#context.getImageData(0, 0, this.element.width, this.element.height);
   }
 
-  restore(snapshot: ImageData): void {
-    if (snapshot.width !== this.size) this.#context = this.#prepare(snapshot.width);
-    this.#context.putImageData(snapshot, 0, 0);
+  /**
+   * Shows a snapshot again. `size` (model pixels) changes the canvas size
+   * first; a snapshot of another raster size (a doodle kept at model size by an
+   * earlier version) is scaled to fit.
+   */
+  restore(snapshot: ImageData, size = this.size): void {
+    if (size !== this.size) this.#context = this.#prepare(size);
+    if (snapshot.width === this.element.width && snapshot.height === this.element.height) {
+      this.#context.putImageData(snapshot, 0, 0);
+      return;
+    }
+    const copy = document.createElement('canvas');
+    copy.width = snapshot.width;
+    copy.height = snapshot.height;
+    copy.getContext('2d')!.putImageData(snapshot, 0, 0);
+    this.clear();
+    this.#context.drawImage(copy, 0, 0, this.size, this.size);
   }
 
   /**
@@ -96,29 +130,51 @@ export class SketchCanvas {
   place(image: CanvasImageSource, width: number, height: number, options: { tracePhotos?: boolean } = {}): 'drawing' | 'photo' {
     const target = fitInside(width, height, this.size);
     this.clear();
-    this.#context.imageSmoothingEnabled = true;
-    this.#context.imageSmoothingQuality = 'high';
+    if (options.tracePhotos !== false) {
+      // Photos are judged and traced at the model's size, where the edge detector's lines have the width the models know.
+      const small = document.createElement('canvas');
+      small.width = small.height = this.size;
+      const context = small.getContext('2d', { willReadFrequently: true })!;
+      context.fillStyle = paperColour;
+      context.fillRect(0, 0, this.size, this.size);
+      context.imageSmoothingEnabled = true;
+      context.imageSmoothingQuality = 'high';
+      context.drawImage(image, target.x, target.y, target.width, target.height);
+      const placed = context.getImageData(target.x, target.y, Math.max(1, target.width), Math.max(1, target.height));
+      if (looksLikePhoto(placed)) {
+        toLineArt(placed);
+        context.putImageData(placed, target.x, target.y);
+        this.#context.drawImage(small, 0, 0, this.size, this.size);
+        return 'photo';
+      }
+    }
+    // A drawing keeps its own detail, up to the raster's.
     this.#context.drawImage(image, target.x, target.y, target.width, target.height);
-    const placed = this.#context.getImageData(target.x, target.y, Math.max(1, target.width), Math.max(1, target.height));
-    if (options.tracePhotos === false || !looksLikePhoto(placed)) return 'drawing';
-    toLineArt(placed);
-    this.#context.putImageData(placed, target.x, target.y);
-    return 'photo';
+    return 'drawing';
   }
 
   /** Changes the canvas size, keeping the drawing (scaled). */
   resize(size: number): void {
     if (size === this.size) return;
     const copy = document.createElement('canvas');
-    copy.width = copy.height = this.size;
+    copy.width = copy.height = this.element.width;
     copy.getContext('2d')!.drawImage(this.element, 0, 0);
     this.#context = this.#prepare(size);
     this.place(copy, copy.width, copy.height, { tracePhotos: false });
   }
 
-  /** The drawing as PNG bytes in base64 (what the contract carries). */
+  /** The drawing at the model's size, each pixel the mean of its block of the raster. */
+  modelPixels(): ImageData {
+    const reduced = reduceByArea(this.snapshot(), this.#detail);
+    return new ImageData(reduced.data, reduced.width, reduced.height);
+  }
+
+  /** The drawing at the model's size as PNG bytes in base64 (what the contract carries and the gallery keeps). */
   toPngBase64(): string {
-    return this.element.toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
+    const small = document.createElement('canvas');
+    small.width = small.height = this.size;
+    small.getContext('2d')!.putImageData(this.modelPixels(), 0, 0);
+    return small.toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
   }
 }
 
