@@ -75,7 +75,7 @@ test('doodle: draw, see the live result, undo, save and find it in the gallery',
   await expect(stage).toHaveAttribute('data-size', '64');
   const zoom = Number(await stage.getAttribute('data-zoom'));
   expect(Number.isInteger(zoom) && zoom >= 2).toBe(true);
-  // Crisp scaling: the stage shows exactly zoom screen pixels per model pixel.
+  // The stage is zoom screen pixels per model pixel across.
   const stageBox = (await stage.boundingBox())!;
   expect(Math.round(stageBox.width)).toBe(64 * zoom);
   const resultBox = (await page.locator('.result').boundingBox())!;
@@ -97,6 +97,30 @@ test('doodle: draw, see the live result, undo, save and find it in the gallery',
   await doodleStroke(page, circle(32, 34, 20), 6);
   expect(await darkPixelCount(page)).toBeGreaterThan(100);
   const afterFirstPixels = await stagePixels(page);
+  // Smooth strokes at screen resolution: along the stroke's edge, the zoom×zoom block of screen pixels
+  // under a model pixel is not one flat colour (a 64 px raster blown up would make every block flat).
+  const blocks = await stage.locator('canvas').first().evaluate((canvas: HTMLCanvasElement, side: number) => {
+    const { data, width } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    const cell = (canvas.width / 64) | 0;
+    let inked = 0;
+    let uneven = 0;
+    for (let by = 0; by < side; by++)
+      for (let bx = 0; bx < side; bx++) {
+        let min = 255;
+        let max = 0;
+        for (let y = by * cell; y < (by + 1) * cell; y++)
+          for (let x = bx * cell; x < (bx + 1) * cell; x++) {
+            const value = data[(y * width + x) * 4]!;
+            min = Math.min(min, value);
+            max = Math.max(max, value);
+          }
+        if (min < 128) inked++;
+        if (min < 128 && max - min > 64) uneven++;
+      }
+    return { inked, uneven };
+  }, 64);
+  console.log(`stroke edge: ${blocks.uneven} of ${blocks.inked} inked model pixels show a smooth edge inside them`);
+  expect(blocks.uneven).toBeGreaterThan(blocks.inked / 4);
   await expect.poll(() => resultSrc(page)).not.toBe(blank.src);
   const first = await settledResult(page);
   expect(first.seq).toBeGreaterThan(blank.seq);
