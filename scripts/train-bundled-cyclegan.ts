@@ -36,6 +36,12 @@ const requested: Record<string, unknown> = {
   // With the skip, an identity loss only holds the generators where they start: a run with the
   // paper's 0.5·λ stayed at the identity for its first 1,000 steps (samples unchanged, D_A near 0.25).
   lambdaIdentity: 0,
+  // Not yet a setting that beats identity (runs of 2026-12-03, 64 px, ngf 16, held-out L1 to the true
+  // counterpart, identity 0.0560): with the skip, λ cycle 10 and 3 kept both generators at the identity
+  // (0.0560 after 1,500 steps; samples unchanged), since an L1 cycle loss charges any first change
+  // linearly while the GAN's pull starts near zero; λ 0 changed the images within 500 steps (shading,
+  // with speckle on the paper); λ 1 moved but shifted colours (0.0710 A→B, 0.0793 B→A at 2,000 steps).
+  // The paper's setting without the skip (λ 10, identity 0.5·λ) was at 0.0730 / 0.0803 at 3,250 steps.
   steps,
   // Constant, then linear decay over the last half, as the paper's schedule.
   decayFrom: Math.floor(steps / 2),
