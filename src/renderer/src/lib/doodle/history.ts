@@ -1,8 +1,9 @@
 /**
  * Undo/redo for the doodle canvas: a bounded list of whole snapshots.
- * Snapshots (not diffs) because a 64–256 px canvas is 16–256 KB, so even the
- * full depth costs little, and restoring one is exact whatever the tool did
- * (a flood fill or an imported photo has no cheap inverse).
+ * Snapshots (not diffs) because restoring one is exact whatever the tool did
+ * (a flood fill or an imported photo has no cheap inverse). The Doodle's
+ * raster is about 512 px a side (sketch-canvas.ts), 1 MiB a snapshot, so the
+ * full depth holds about 100 MiB.
  */
 export const defaultHistoryDepth = 100;
 

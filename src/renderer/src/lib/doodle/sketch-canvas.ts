@@ -33,11 +33,6 @@ export class SketchCanvas {
     return this.#size;
   }
 
-  /** Raster pixels per model pixel. */
-  get detail(): number {
-    return this.#detail;
-  }
-
   #prepare(size: number): CanvasRenderingContext2D {
     this.#size = size;
     this.#detail = detailFor(size);
@@ -114,12 +109,7 @@ export class SketchCanvas {
       this.#context.putImageData(snapshot, 0, 0);
       return;
     }
-    const copy = document.createElement('canvas');
-    copy.width = snapshot.width;
-    copy.height = snapshot.height;
-    copy.getContext('2d')!.putImageData(snapshot, 0, 0);
-    this.clear();
-    this.#context.drawImage(copy, 0, 0, this.size, this.size);
+    this.place(canvasOf(snapshot), snapshot.width, snapshot.height, { tracePhotos: false });
   }
 
   /**
@@ -171,11 +161,17 @@ export class SketchCanvas {
 
   /** The drawing at the model's size as PNG bytes in base64 (what the contract carries and the gallery keeps). */
   toPngBase64(): string {
-    const small = document.createElement('canvas');
-    small.width = small.height = this.size;
-    small.getContext('2d')!.putImageData(this.modelPixels(), 0, 0);
-    return small.toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
+    return canvasOf(this.modelPixels()).toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
   }
+}
+
+/** A canvas holding exactly these pixels. */
+function canvasOf(pixels: ImageData): HTMLCanvasElement {
+  const canvas = document.createElement('canvas');
+  canvas.width = pixels.width;
+  canvas.height = pixels.height;
+  canvas.getContext('2d')!.putImageData(pixels, 0, 0);
+  return canvas;
 }
 
 /** Decodes a picked or dropped file; the message names the file when it is not an image the browser can read. */
