@@ -8,7 +8,8 @@
 import { defaultCanvasSize } from './model-choice.js';
 import { SnapshotHistory } from './history.js';
 import { keptDoodleBytes, keptRange, pixelsOf, pngOf, readKeptDoodle, writeKeptDoodle } from './kept-doodle.js';
-import { SketchCanvas } from './sketch-canvas.js';
+import { packRaster, type PackedRaster } from './packed-raster.js';
+import { imageDataOf, SketchCanvas } from './sketch-canvas.js';
 import { defaultBrushSize, type ToolId } from './tools.js';
 
 /** Long enough to coalesce a burst of undos, short enough that a reload right after a stroke rarely misses it. */
@@ -16,7 +17,7 @@ const KEEP_DELAY_MS = 200;
 
 export class DoodleSession {
   readonly sketch = new SketchCanvas(defaultCanvasSize);
-  readonly history = new SnapshotHistory<ImageData>(this.sketch.snapshot());
+  readonly history = new SnapshotHistory<PackedRaster>(this.sketch.snapshot());
 
   tool = $state<ToolId>('brush');
   brushSize = $state(defaultBrushSize);
@@ -33,7 +34,7 @@ export class DoodleSession {
 
   /** The user changed the drawing in this page (a restore must not replace that). */
   #touched = false;
-  readonly #pngs = new WeakMap<ImageData, Blob>();
+  readonly #pngs = new WeakMap<PackedRaster, Blob>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #writing: Promise<void> | undefined;
 
@@ -69,7 +70,7 @@ export class DoodleSession {
       const pngs = await Promise.all(
         states.map(async (state) => {
           let png = this.#pngs.get(state);
-          if (!png) this.#pngs.set(state, (png = await pngOf(state)));
+          if (!png) this.#pngs.set(state, (png = await pngOf(imageDataOf(state))));
           return png;
         }),
       );
@@ -90,7 +91,7 @@ export class DoodleSession {
     try {
       const kept = await readKeptDoodle();
       if (!kept || this.#touched) return;
-      const states = await Promise.all(kept.states.map(pixelsOf));
+      const states = (await Promise.all(kept.states.map(pixelsOf))).map(packRaster);
       if (this.#touched) return;
       states.forEach((state, i) => this.#pngs.set(state, kept.states[i]!));
       this.history.load(states, kept.index);

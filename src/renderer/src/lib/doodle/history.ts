@@ -2,8 +2,9 @@
  * Undo/redo for the doodle canvas: a bounded list of whole snapshots.
  * Snapshots (not diffs) because restoring one is exact whatever the tool did
  * (a flood fill or an imported photo has no cheap inverse). The Doodle's
- * raster is about 512 px a side (sketch-canvas.ts), 1 MiB a snapshot, so the
- * full depth holds about 100 MiB.
+ * raster is about 512 px a side (sketch-canvas.ts), 1 MiB of pixels, so its
+ * snapshots are kept packed as runs (packed-raster.ts): a few KB for a
+ * drawing, never more than the raw megabyte.
  */
 export const defaultHistoryDepth = 100;
 

@@ -12,6 +12,7 @@ import { floodFill, parseHexColour } from './flood-fill.js';
 import { looksLikePhoto, toLineArt } from '../../../../shared/line-art.js';
 import { fitInside } from './placement.js';
 import { detailFor, reduceByArea } from './area-reduce.js';
+import { packRaster, unpackRaster, type PackedRaster } from './packed-raster.js';
 
 export const paperColour = '#ffffff';
 
@@ -87,15 +88,19 @@ export class SketchCanvas {
 
   /** Returns whether any pixel changed. */
   fill(x: number, y: number, colour: string, tolerance: number): boolean {
-    const pixels = this.snapshot();
+    const pixels = this.#pixels();
     const changed = floodFill(pixels, x * this.#detail, y * this.#detail, parseHexColour(colour), tolerance);
     if (changed) this.#context.putImageData(pixels, 0, 0);
     return changed > 0;
   }
 
-  /** The raster as it is (for undo): `size·detail` pixels a side. */
-  snapshot(): ImageData {
+  #pixels(): ImageData {
     return this.#context.getImageData(0, 0, this.element.width, this.element.height);
+  }
+
+  /** The raster as it is (for undo), packed: `size·detail` pixels a side, usually a few KB (packed-raster.ts). */
+  snapshot(): PackedRaster {
+    return packRaster(this.#pixels());
   }
 
   /**
@@ -103,7 +108,8 @@ export class SketchCanvas {
    * first; a snapshot of another raster size (a doodle kept at model size by an
    * earlier version) is scaled to fit.
    */
-  restore(snapshot: ImageData, size = this.size): void {
+  restore(state: PackedRaster, size = this.size): void {
+    const snapshot = imageDataOf(state);
     if (size !== this.size) this.#context = this.#prepare(size);
     if (snapshot.width === this.element.width && snapshot.height === this.element.height) {
       this.#context.putImageData(snapshot, 0, 0);
@@ -155,7 +161,7 @@ export class SketchCanvas {
 
   /** The drawing at the model's size, each pixel the mean of its block of the raster. */
   modelPixels(): ImageData {
-    const reduced = reduceByArea(this.snapshot(), this.#detail);
+    const reduced = reduceByArea(this.#pixels(), this.#detail);
     return new ImageData(reduced.data, reduced.width, reduced.height);
   }
 
@@ -163,6 +169,12 @@ export class SketchCanvas {
   toPngBase64(): string {
     return canvasOf(this.modelPixels()).toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
   }
+}
+
+/** An undo state as pixels the canvas takes. */
+export function imageDataOf(state: PackedRaster): ImageData {
+  const { data, width, height } = unpackRaster(state);
+  return new ImageData(data, width, height);
 }
 
 /** A canvas holding exactly these pixels. */
