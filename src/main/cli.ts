@@ -59,6 +59,8 @@ Environment:
   GANVAS_INFERENCE  translate/Doodle/upscale runtime: auto (ONNX Runtime on every core when
                    tfjs runs on wasm/cpu and the model exports), onnx, or tfjs
   GANVAS_ONNX_THREADS  ONNX Runtime threads (default: every core)
+  GANVAS_THREADS   threads of the wasm backend, for training and tfjs inference: a number
+                   up to 8 or "all" (default 1; more starts tfjs's threaded wasm build)
   GANVAS_TOKEN     fixed access token for \`serve\` (default: a new random one each start)
   GANVAS_MAX_MEGAPIXELS  largest image decoded, in megapixels (default 300)
   GANVAS_REDIS_URL the studio's Redis queue (same as \`serve --redis\`; the desktop app reads it too)

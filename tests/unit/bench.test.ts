@@ -21,7 +21,7 @@ describe('ganvas bench --quick', () => {
       '--networks', 'pix2pix-patchgan-D-ndf64,pix2pix-iteration-ngf32',
       '--sizes', '16', '--reps', '2', '--matmul', '128',
       '--ui-calls', '4', '--ui-train-size', '16', '--ui-train-ngf', '4',
-      '--onnx-threads', '1,2',
+      '--onnx-threads', '1,2', '--wasm-threads', '1,2',
       '--queue-images', '0', // measured in bench-queue.test.ts
       '--out', out,
     ]);
@@ -83,6 +83,16 @@ describe('ganvas bench --quick', () => {
     const wasmUpscale = wasm.upscale && 'lines' in wasm.upscale ? wasm.upscale.lines : [];
     expect(wasmUpscale.every((l) => l.runtime === 'tfjs')).toBe(true);
 
+    // The wasm backend at 1 and 2 threads, each in its own process: the threads asked for ran,
+    // and each line's speed-up is the one-thread median over its own.
+    if (!report.wasmThreads || 'skipped' in report.wasmThreads) throw new Error(`wasm threads: ${report.wasmThreads && 'skipped' in report.wasmThreads ? report.wasmThreads.skipped : 'missing'}`);
+    expect(report.wasmThreads.runs.map((r) => r.threads)).toEqual([1, 2]);
+    const threadLines = report.wasmThreads.lines.filter((l) => l.network === 'pix2pix-iteration-ngf32');
+    expect(threadLines.map((l) => l.threads)).toEqual([1, 2]);
+    const [oneThread, twoThreads] = threadLines.map((l) => l.trainingStep as { medianMs: number; tensorsLeakedPerRep: number });
+    expect(twoThreads!.tensorsLeakedPerRep).toBe(0);
+    expect(threadLines[1]!.trainingSpeedupOverOneThread).toBeCloseTo(oneThread!.medianMs / twoThreads!.medianMs, 2);
+
     if ('skipped' in report.uiRoundTrip) throw new Error(`UI round trips: ${report.uiRoundTrip.skipped}`);
     expect(report.uiRoundTrip.duringTraining['http app.info'].calls).toBe(4);
     expect(report.uiRoundTrip.idle['gallery.list'].p50Ms).toBeGreaterThan(0);
@@ -97,7 +107,7 @@ describe('ganvas bench --quick', () => {
       '--networks', 'pix2pix-unet-G-ngf64,srgan-srresnet-G-x4',
       '--sizes', '16', '--reps', '2', '--matmul', '64',
       '--ui-calls', '0', '--image-memory', 'off', '--svg-files', '0',
-      '--onnx-threads', '1,2',
+      '--onnx-threads', '1,2', '--wasm-threads', 'off',
       '--peer', '--peer-script', join(import.meta.dirname, 'fixtures', 'peer-fixed-times.py'),
       '--out', out,
     ]);

@@ -3,7 +3,8 @@
  * machine by ../shared/bench/peer_torch.py (Debian's python3-torch; the script
  * writes the networks from the papers' tables, one JSON line per case), at one
  * thread and at every core, and each of our numbers divided by PyTorch's at
- * the same thread count: wasm (one thread whatever the machine has) and ONNX
+ * the same thread count: wasm (our threaded build's lines at that count where the
+ * bench ran them, else the one-thread line) and ONNX
  * Runtime. A ratio above 1 is slower than PyTorch.
  */
 import { execFile } from 'node:child_process';
@@ -31,7 +32,7 @@ export interface PeerLine {
   threads: number;
   torchMs: number;
   wasmMs?: number;
-  /** wasm ms / PyTorch ms at this thread count (wasm always runs one thread). */
+  /** wasm ms / PyTorch ms at this thread count (the wasm-threads line at that count, else one thread's). */
   wasmRatio?: number;
   onnxMs?: number;
   /** ONNX Runtime ms / PyTorch ms, both at this thread count. */
@@ -53,7 +54,7 @@ export function findPeerScript(explicit?: string): string | undefined {
 }
 
 export interface OurTimes {
-  wasm(network: string, pass: 'forward' | 'trainingStep', size: number): number | undefined;
+  wasm(network: string, pass: 'forward' | 'trainingStep', size: number, threads: number): number | undefined;
   onnx(network: string, size: number, threads: number): number | undefined;
 }
 
@@ -69,7 +70,7 @@ export async function measurePeer(options: { script: string; python?: string; si
         const torchMs = Number(record[mapping.field]);
         if (!(torchMs > 0)) continue;
         const line: PeerLine = { network: mapping.network, pass: mapping.pass, size: options.size, threads: Number(record['threads'] ?? threads), torchMs };
-        const wasm = options.ours.wasm(mapping.network, mapping.pass, options.size);
+        const wasm = options.ours.wasm(mapping.network, mapping.pass, options.size, line.threads);
         if (wasm !== undefined) Object.assign(line, { wasmMs: wasm, wasmRatio: Math.round((wasm / torchMs) * 1000) / 1000 });
         const onnx = mapping.pass === 'forward' ? options.ours.onnx(mapping.network, options.size, line.threads) : undefined;
         if (onnx !== undefined) Object.assign(line, { onnxMs: onnx, onnxRatio: Math.round((onnx / torchMs) * 1000) / 1000 });

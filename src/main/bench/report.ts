@@ -97,6 +97,22 @@ export const PeerSection = z.union([
   Skipped,
 ]);
 
+/** The wasm backend at 1 thread and at every core (the threaded build), each in its own process. */
+export const WasmThreadsSection = z.union([
+  z.object({
+    requested: z.array(z.number().int().positive()),
+    runs: z.array(z.object({ threads: z.number().int().positive(), matmulGflops: positive, threadsNote: z.string().optional() })),
+    lines: z.array(
+      NetworkLine.extend({
+        threads: z.number().int().positive(),
+        forwardSpeedupOverOneThread: positive.optional(),
+        trainingSpeedupOverOneThread: positive.optional(),
+      }),
+    ),
+  }),
+  Skipped,
+]);
+
 export const BackendSection = z.object({
   backend: z.string(),
   report: z.unknown(),
@@ -136,6 +152,7 @@ export const BenchReport = z.object({
   method: z.record(z.string(), z.string()),
   backends: z.array(BackendSection),
   onnx: OnnxSection.optional(),
+  wasmThreads: WasmThreadsSection.optional(),
   peer: PeerSection.optional(),
   uiRoundTrip: z
     .union([

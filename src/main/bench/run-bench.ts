@@ -15,6 +15,8 @@ import { measureUpscaleThroughput } from './upscale-throughput.js';
 import { measureMatmulPeak } from './matmul-peak.js';
 import { measureLine, type LinePlan } from './network-lines.js';
 import { measureOnnxLines } from './onnx-lines.js';
+import { measureWasmThreads } from './wasm-threads.js';
+import { MAX_WASM_THREADS } from '../engine/backend/wasm-threads.js';
 import { findPeerScript, measurePeer } from './peer-torch.js';
 import { onnxRuntime } from '../engine/onnx/index.js';
 import { BenchReport } from './report.js';
@@ -49,6 +51,8 @@ export interface BenchOptions {
   svgFiles?: number;
   /** ONNX Runtime thread counts of the onnx lines (default 1 and every core); empty skips them. */
   onnxThreads?: number[];
+  /** wasm thread counts of the wasm-threads lines (default 1 and every core, up to 8); empty skips them. */
+  wasmThreads?: number[];
   /** Time the same networks in PyTorch (peer_torch.py) and write our ratios to it. */
   peer?: boolean;
   /** The peer script (default ../shared/bench/peer_torch.py). */
@@ -215,6 +219,28 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 
   const onnx = await measureOnnxSection(options, { subjects, sizes, batches, repeat, maxGflop, wasmLines: backends.find((b) => b.backend === 'wasm')?.lines ?? [], wasmUpscale: backends.find((b) => b.backend === 'wasm')?.upscale, log });
 
+  let wasmThreads: BenchReport['wasmThreads'];
+  const threadCounts = options.wasmThreads ?? [...new Set([1, Math.min(MAX_WASM_THREADS, os.availableParallelism?.() ?? os.cpus().length)])];
+  if (threadCounts.length === 0) {
+    wasmThreads = { skipped: 'not requested (--wasm-threads off)' };
+  } else if (threadCounts.length === 1 && threadCounts[0] === 1) {
+    wasmThreads = { skipped: 'this machine has one core' };
+  } else {
+    try {
+      wasmThreads = await measureWasmThreads({
+        threads: threadCounts,
+        networks: options.quick ? ['pix2pix-unet-G-ngf32', 'pix2pix-iteration-ngf32'] : ['pix2pix-unet-G-ngf64', 'cyclegan-resnet9-G-ngf64', 'pix2pix-iteration-ngf64'],
+        size: sizes[0]!,
+        batch: 1,
+        reps: maxReps,
+        budgetMs: repeat.budgetMs,
+        log,
+      });
+    } catch (error) {
+      wasmThreads = { skipped: `failed: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }
+
   let peer: BenchReport['peer'];
   if (options.peer) {
     const script = findPeerScript(options.peerScript);
@@ -230,7 +256,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
           threads: [...new Set([1, os.availableParallelism?.() ?? os.cpus().length])],
           log,
           ours: {
-            wasm: (network, pass, size) => {
+            wasm: (network, pass, size, threads) => {
+              const threaded = wasmThreads && 'lines' in wasmThreads ? wasmThreads.lines.find((l) => l.network === network && l.size === size && l.threads === threads)?.[pass] : undefined;
+              if (threaded && !('skipped' in threaded)) return threaded.medianMs;
+              if (threads > 1 && wasmThreads && 'lines' in wasmThreads) return undefined;
               const measured = wasmLines.find((l) => l.network === network && l.size === size && l.batch === 1)?.[pass];
               return measured && !('skipped' in measured) ? measured.medianMs : undefined;
             },
@@ -333,7 +362,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       leaks: 'tf.memory().numTensors after the timed repetitions minus before (after warm-up), per repetition; should be 0',
       onnx:
         'the same subjects (same weights and input) exported by src/main/engine/onnx/ and forwarded by onnxruntime-node (CPU provider, intra-op threads as stated, no spinning), median of repeated session.run calls including the NHWC copies in and out; upscale lines as the wasm ones with ONNX Runtime forwarding the tiles; speedupOverWasm = wasm median / ONNX median on this run',
-      peer: 'with --peer: ../shared/bench/peer_torch.py (PyTorch, Debian python3-torch) at the first bench size, batch 1, at 1 thread and every core; wasmRatio = our wasm median / PyTorch (wasm runs one thread either way), onnxRatio = ONNX Runtime median / PyTorch at the same threads; above 1 is slower than PyTorch',
+      wasmThreads:
+        'the wasm backend with our loader of tfjs-backend-wasm\'s threaded build (src/main/engine/backend/wasm-threads.ts) at each thread count, each in a fresh process, at the first bench size, batch 1; speedupOverOneThread = the 1-thread median / this median on this run',
+      peer: 'with --peer: ../shared/bench/peer_torch.py (PyTorch, Debian python3-torch) at the first bench size, batch 1, at 1 thread and every core; wasmRatio = our wasm median / PyTorch at the same threads (the wasmThreads line at that count; the one-thread line where that section did not run), onnxRatio = ONNX Runtime median / PyTorch at the same threads; above 1 is slower than PyTorch',
       upscale: 'a fixed 128×128 crop of a real photo (mate-backgrounds) upscaled through the same tiled path as the Upscale view; megapixels of output / median seconds',
       uiRoundTrip: 'sequential calls from the main thread with 10 ms pauses: dispatch(app.info), dispatch(gallery.list), POST /api/app.info through the HTTP server; idle, then while a pix2pix training job runs in the job worker',
       imageMemory:
@@ -344,6 +375,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     },
     backends,
     onnx,
+    wasmThreads,
     ...(peer ? { peer } : {}),
     uiRoundTrip,
     imageMemory,

@@ -37,6 +37,8 @@ Options:
   --svg-files N      SVGs for the renderer's cost per file (default 50; quick 10; 0 skips)
   --onnx-threads L   ONNX Runtime thread counts of the onnx lines (default 1 and
                      every core), or off
+  --wasm-threads L   thread counts of the wasm backend's threads lines (default 1 and
+                     every core, at most 8), each in its own process, or off
   --peer             also time the same networks in PyTorch (../shared/bench/peer_torch.py,
                      /usr/bin/python3 with python3-torch) and write our ratios to it
   --peer-script FILE the peer script, where it is not at ../shared/bench/
@@ -103,6 +105,7 @@ export async function benchCommand(args: string[]): Promise<number> {
         'image-memory': { type: 'string' },
         'svg-files': { type: 'string' },
         'onnx-threads': { type: 'string' },
+        'wasm-threads': { type: 'string' },
         peer: { type: 'boolean' },
         'peer-script': { type: 'string' },
         'queue-images': { type: 'string' },
@@ -135,6 +138,7 @@ export async function benchCommand(args: string[]): Promise<number> {
       // `npm run bench --peer` hands --peer to npm, which passes it on as npm_config_peer.
       peer: values.peer ?? process.env['npm_config_peer'] === 'true',
       ...(values['peer-script'] !== undefined ? { peerScript: path.resolve(values['peer-script']) } : {}),
+      wasmThreads: values['wasm-threads'] === undefined ? undefined : values['wasm-threads'] === 'off' ? [] : numbers(values['wasm-threads'], '--wasm-threads', 1),
       onnxThreads: values['onnx-threads'] === undefined ? undefined : values['onnx-threads'] === 'off' ? [] : numbers(values['onnx-threads'], '--onnx-threads', 1),
       queueImages: values['queue-images'] === undefined ? undefined : wholeNumber(values['queue-images'], '--queue-images', 0),
       log: (message: string) => {

@@ -14,6 +14,7 @@ import { registerComparisonGradients } from './comparison-gradients.js';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.js';
 import { backendLadder, type BackendChoice, type GpuAdapter } from '../../../shared/backend.js';
 import { startWebGpu, WebGpuUnavailable } from './webgpu.js';
+import { MAX_WASM_THREADS, registerThreadedWasm, WasmThreadsUnavailable } from './wasm-threads.js';
 
 export { pixelShuffle } from './pixel-shuffle.js';
 export { registerWasmTrainingKernels } from './wasm-training-kernels.js';
@@ -32,12 +33,14 @@ export interface BackendReport {
   kernelsRegistered: string[];
   /** The GPU adapter, when the active backend is webgpu. */
   adapter?: GpuAdapter;
+  /** Why fewer threads run than were asked for (wasm). */
+  threadsNote?: string;
 }
 
 export interface BackendOptions {
   /** Forces one backend (overrides GANVAS_BACKEND). Fails if it cannot start. */
   prefer?: BackendChoice;
-  /** Worker threads, where the backend can use them. */
+  /** Threads, where the backend can use them (wasm: see wasmThreadsWanted). */
   threads?: number;
 }
 
@@ -50,6 +53,7 @@ interface Started {
   simd: boolean;
   kernelsRegistered: string[];
   adapter?: GpuAdapter;
+  threadsNote?: string;
 }
 
 class BackendUnavailable extends Error {}
@@ -108,16 +112,41 @@ async function startWasm(threads: number | undefined): Promise<Started> {
     wasm.setWasmPaths(distDir);
     wasmPathsSet = true;
   }
-  // Threads: tfjs-backend-wasm reports no multithread support under Node and
-  // loads the single-threaded binary; forcing the threaded one fails because
-  // its Emscripten workers are created from blob: URLs, which worker_threads
-  // rejects. The request is passed on in case a future version allows it;
-  // the report states what actually runs (1 here).
-  if (threads !== undefined && threads > 1) wasm.setThreadsCount(threads);
+  // Threads: tfjs's own loader runs one thread under Node; more come from
+  // the threaded build started by our loader (wasm-threads.ts). If that
+  // cannot start, the single-threaded build runs and the report says why.
+  const wanted = wasmThreadsWanted(threads);
+  let threadsNote: string | undefined;
+  let threaded = 1;
+  if (wanted > 1) {
+    try {
+      threaded = await registerThreadedWasm(wanted);
+    } catch (error) {
+      if (!(error instanceof WasmThreadsUnavailable)) throw error;
+      threadsNote = `${error.message}; running on one thread`;
+    }
+  }
   const kernelsRegistered = registerWasmTrainingKernels();
   await activate('wasm');
-  const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-  return { threads: Math.max(1, wasm.getThreadsCount()), simd, kernelsRegistered };
+  const simd = threaded > 1 || Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+  return { threads: Math.max(1, wasm.getThreadsCount()), simd, kernelsRegistered, ...(threadsNote ? { threadsNote } : {}) };
+}
+
+/**
+ * Threads for the wasm backend: the caller's, else GANVAS_THREADS, else 1.
+ * At most MAX_WASM_THREADS (the threaded build's pool).
+ */
+export function wasmThreadsWanted(threads: number | undefined, env: NodeJS.ProcessEnv = process.env): number {
+  let wanted = threads;
+  if (wanted === undefined) {
+    const text = env['GANVAS_THREADS'];
+    if (text !== undefined && text !== '') {
+      const parsed = text === 'all' ? os.availableParallelism() : Number(text);
+      if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`GANVAS_THREADS must be a whole number of at least 1 or "all", got "${text}".`);
+      wanted = parsed;
+    }
+  }
+  return Math.min(MAX_WASM_THREADS, Math.max(1, wanted ?? 1));
 }
 
 async function startWebGpuBackend(): Promise<Started> {
