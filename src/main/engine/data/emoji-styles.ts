@@ -1,8 +1,8 @@
 /**
  * Real datasets of one drawing in several styles, from the `@iconify-json/*`
  * emoji sets that install from npm: twemoji (CC BY 4.0), noto (Apache 2.0),
- * fluent-emoji-flat and fluent-emoji (MIT: the same drawings flat and
- * shaded), openmoji (CC BY-SA 4.0). Icons are named alike across sets
+ * fluent-emoji-flat, fluent-emoji and fluent-emoji-high-contrast (MIT: the
+ * same drawings flat, shaded and as line art), openmoji (CC BY-SA 4.0). Icons are named alike across sets
  * ('grinning-face', 'red-apple'), so every image has a true counterpart in
  * every other style, which is what lets us score unpaired models honestly.
  *
@@ -28,6 +28,8 @@ export const emojiSets = {
   noto: { title: 'Noto Emoji', licence: 'Apache 2.0' },
   'fluent-emoji-flat': { title: 'Fluent Emoji Flat', licence: 'MIT' },
   'fluent-emoji': { title: 'Fluent Emoji (colour, shaded)', licence: 'MIT' },
+  // Black line art of the same drawings (currentColor, rendered black on white); 1,594 of the 3,174 names.
+  'fluent-emoji-high-contrast': { title: 'Fluent Emoji High Contrast (line art)', licence: 'MIT' },
   openmoji: { title: 'OpenMoji', licence: 'CC BY-SA 4.0' },
 } as const;
 export type EmojiSetName = keyof typeof emojiSets;
