@@ -16,13 +16,11 @@
  * Inputs are written at bench time by our streaming PNG writer (bounded
  * memory) into a temporary folder, and deleted after.
  */
-import { fork } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createPngRowWriter } from '../engine/upscale/png-stream.js';
+import { runBenchChild } from './fork-child.js';
 
 export type MemoryOperation = 'translate' | 'upscale-pipeline' | 'upscale-model';
 
@@ -72,22 +70,7 @@ export async function writeBenchPng(file: string, side: number): Promise<void> {
 
 /** Runs one operation in a fresh process; its own report of its peak memory comes back on the IPC channel. */
 function runChild(operation: MemoryOperation, input: string, output: string): Promise<{ peakRssBytes: number; seconds: number }> {
-  const here = import.meta.url;
-  const fromSource = /\.[cm]?ts$/.test(new URL(here).pathname);
-  const script = fileURLToPath(new URL(fromSource ? './image-memory-child.ts' : './image-memory-child.js', here));
-  const execArgv = fromSource ? ['--import', pathToFileURL(createRequire(here).resolve('tsx')).href] : [];
-  return new Promise((resolve, reject) => {
-    const child = fork(script, [operation, input, output], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    let result: { peakRssBytes: number; seconds: number } | { error: string } | null = null;
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-    child.on('message', (message: typeof result) => (result = message));
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (result && 'peakRssBytes' in result) resolve(result);
-      else reject(new Error(result && 'error' in result ? result.error : `the ${operation} process ended (${signal ?? `exit code ${code}`}): ${stderr.trim()}`));
-    });
-  });
+  return runBenchChild('image-memory-child', [operation, input, output], operation);
 }
 
 export async function measureImageMemory(options: ImageMemoryOptions): Promise<ImageMemoryLine[]> {

@@ -98,6 +98,11 @@ async function subjectsFor(options: BenchOptions, log: (message: string) => void
   return { subjects: all.filter((s) => wanted.includes(s.id)), unavailable: unavailable.filter((u) => u.networks.some((id) => wanted.includes(id))) };
 }
 
+/** The thread counts the bench compares: 1 and every logical core (at most `most`). */
+function oneAndEveryCore(most = Infinity): number[] {
+  return [...new Set([1, Math.min(most, os.availableParallelism?.() ?? os.cpus().length)])];
+}
+
 /** cpu: forward passes of the cheapest lines only. */
 function cpuPlans(subjects: BenchSubject[], sizes: number[], batches: number[]): { plans: LinePlan[]; notRun: string[] } {
   const smallest = Math.min(...sizes);
@@ -128,7 +133,7 @@ async function measureOnnxSection(
     log: (message: string) => void;
   },
 ): Promise<BenchReport['onnx']> {
-  const threads = options.onnxThreads ?? [...new Set([1, os.availableParallelism?.() ?? os.cpus().length])];
+  const threads = options.onnxThreads ?? oneAndEveryCore();
   if (threads.length === 0) return { skipped: 'not requested (--onnx-threads off)' };
   const ort = onnxRuntime();
   if (!ort) return { skipped: 'onnxruntime-node does not load here' };
@@ -220,7 +225,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const onnx = await measureOnnxSection(options, { subjects, sizes, batches, repeat, maxGflop, wasmLines: backends.find((b) => b.backend === 'wasm')?.lines ?? [], wasmUpscale: backends.find((b) => b.backend === 'wasm')?.upscale, log });
 
   let wasmThreads: BenchReport['wasmThreads'];
-  const threadCounts = options.wasmThreads ?? [...new Set([1, Math.min(MAX_WASM_THREADS, os.availableParallelism?.() ?? os.cpus().length)])];
+  const threadCounts = options.wasmThreads ?? oneAndEveryCore(MAX_WASM_THREADS);
   if (threadCounts.length === 0) {
     wasmThreads = { skipped: 'not requested (--wasm-threads off)' };
   } else if (threadCounts.length === 1 && threadCounts[0] === 1) {
@@ -253,7 +258,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         peer = await measurePeer({
           script,
           size: sizes[0]!,
-          threads: [...new Set([1, os.availableParallelism?.() ?? os.cpus().length])],
+          threads: oneAndEveryCore(),
           log,
           ours: {
             wasm: (network, pass, size, threads) => {

@@ -3,9 +3,7 @@
  * each thread count runs in its own process (wasm-threads-child.ts), and
  * the report gives each pass's median and the speed-up over one thread.
  */
-import { fork } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runBenchChild } from './fork-child.js';
 import type { NetworkLine } from './network-lines.js';
 
 export interface WasmThreadsOptions {
@@ -26,22 +24,7 @@ interface ChildResult {
 }
 
 function runChild(threads: number, plan: Omit<WasmThreadsOptions, 'threads' | 'log'>): Promise<ChildResult> {
-  const here = import.meta.url;
-  const fromSource = /\.[cm]?ts$/.test(new URL(here).pathname);
-  const script = fileURLToPath(new URL(fromSource ? './wasm-threads-child.ts' : './wasm-threads-child.js', here));
-  const execArgv = fromSource ? ['--import', pathToFileURL(createRequire(here).resolve('tsx')).href] : [];
-  return new Promise((resolve, reject) => {
-    const child = fork(script, [String(threads), JSON.stringify(plan)], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    let result: ChildResult | { error: string } | null = null;
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-    child.on('message', (message: typeof result) => (result = message));
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (result && 'lines' in result) resolve(result);
-      else reject(new Error(result && 'error' in result ? result.error : `the ${threads}-thread process ended (${signal ?? `exit code ${code}`}): ${stderr.trim()}`));
-    });
-  });
+  return runBenchChild('wasm-threads-child', [String(threads), JSON.stringify(plan)], `${threads}-thread`);
 }
 
 const medianOf = (line: NetworkLine | undefined, pass: 'forward' | 'trainingStep') => {
