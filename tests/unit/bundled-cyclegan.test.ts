@@ -15,18 +15,13 @@ import { packageRoot } from '../../src/main/engine/install-location.js';
 import { createModelCatalogue } from '../../src/main/engine/models/index.js';
 import { loadTranslator } from '../../src/main/engine/models/load-translator.js';
 import { translateImage } from '../../src/main/engine/inference/translate-image.js';
+import { meanAbsoluteError } from './fixtures/image-error.js';
 
 const MODEL = 'bundled:cyclegan-fluent-flat-to-line-64';
 
 beforeAll(async () => {
   await initBackend({ prefer: 'wasm' });
 });
-
-const meanAbs = (a: Uint8Array, b: Uint8Array) => {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length / 255;
-};
 
 it.each([
   ['AtoB', 'flat colour → line art', 0.95],
@@ -48,8 +43,8 @@ it.each([
     const target = await decodeImage(await renderIcon(to, name, 64));
     const result = await translateImage(translator, input, { direction });
     expect(result.resized).toBeNull();
-    model += meanAbs(result.network.data, target.data);
-    identity += meanAbs((await decodeImage(input)).data, target.data);
+    model += meanAbsoluteError(result.network.data, target.data);
+    identity += meanAbsoluteError((await decodeImage(input)).data, target.data);
   }
   translator.dispose();
   model /= picked.length;

@@ -12,16 +12,11 @@ import { packageRoot } from '../../src/main/engine/install-location.js';
 import { createModelCatalogue } from '../../src/main/engine/models/index.js';
 import { loadTranslator } from '../../src/main/engine/models/load-translator.js';
 import { translateImage } from '../../src/main/engine/inference/translate-image.js';
+import { meanAbsoluteError } from './fixtures/image-error.js';
 
 beforeAll(async () => {
   await initBackend({ prefer: 'wasm' });
 });
-
-const meanAbs = (a: Uint8Array, b: Uint8Array) => {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length / 255;
-};
 
 it.each(['bundled:pix2pix-openmoji-64', 'bundled:pix2pix-openmoji-64-vivid', 'bundled:pix2pix-openmoji-64-hints'])('%s colours held-out OpenMoji sketches: its output is clearly closer to the colour targets than the bare sketches', async (id) => {
   const before = tf.memory().numTensors;
@@ -37,8 +32,8 @@ it.each(['bundled:pix2pix-openmoji-64', 'bundled:pix2pix-openmoji-64-vivid', 'bu
     const target = await decodeImage(join(openMojiRoot(), 'color', 'svg', `${code}.svg`), { svgSize: 64, flatten: true });
     const result = await translateImage(translator, await encodeImage(lineArt, 'png'));
     expect(result.resized).toBeNull();
-    model += meanAbs(result.network.data, target.data);
-    sketch += meanAbs(lineArt.data, target.data);
+    model += meanAbsoluteError(result.network.data, target.data);
+    sketch += meanAbsoluteError(lineArt.data, target.data);
   }
   translator.dispose();
   model /= picked.length;
