@@ -152,6 +152,20 @@ describe('exported networks match tfjs', () => {
     }
   });
 
+  it("SRGAN SRResNet ×4 with 'direct' upsampling (one shuffle by 4) over a bicubic image skip", async () => {
+    const G = buildSrresnetGenerator({ scale: 4, channels: 3, filters: 16, blocks: 2, norm: 'none', imageSkip: 'bicubic', upsampling: 'direct', seed: 8 });
+    // Larger tail weights than the trained-from-scratch start, so the sub-pixel layer's share is visible.
+    const tail = G.getLayer('tail');
+    const louder = tail.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, i === 0 ? 0.2 : 0.05, 'float32', 11 + i));
+    tail.setWeights(louder);
+    tf.dispose(louder);
+    const { maxDiff, spread, ops } = await compare(G, randomInput([1, 12, 10, 3], -1, 1, 9), [1, 12, 10, 3]);
+    G.dispose();
+    expect(ops.filter((op) => op === 'DepthToSpace')).toHaveLength(1);
+    expect(spread).toBeGreaterThan(0.05);
+    expect(maxDiff / spread).toBeLessThan(1e-4);
+  });
+
   it('a bicubic image skip alone is bicubic: the exported graph of an all-zero network returns the tfjs bicubic upscale', async () => {
     const G = buildSrresnetGenerator({ scale: 4, channels: 3, filters: 8, blocks: 1, norm: 'none', imageSkip: 'bicubic', seed: 1 });
     const tail = G.getLayer('tail');

@@ -4,7 +4,7 @@ import { initBackend } from '../../src/main/engine/backend/index.js';
 import type { RawImage } from '../../src/main/engine/image/index.js';
 import { evalSrCommand } from '../../src/main/cli/eval-sr.js';
 import { evaluateUpscalers } from '../../src/main/engine/upscale/evaluate.js';
-import { lumaBt601, psnrY, ssimY } from '../../src/main/engine/upscale/metrics.js';
+import { detailRatioY, lumaBt601, psnrY, ssimY } from '../../src/main/engine/upscale/metrics.js';
 
 const photos = '/usr/share/backgrounds/mate/nature';
 
@@ -43,6 +43,19 @@ describe('Y-channel metrics', () => {
     const spoiled = image(40, 36, (x, y, c) => (x < 4 || y < 4 || x >= 36 || y >= 32 ? 0 : texture.data[(y * 40 + x) * 3 + c]!));
     expect(psnrY(spoiled, texture, 4)).toBe(Infinity);
     expect(psnrY(spoiled, texture, 3)).toBeLessThan(30);
+  });
+
+  it('detail is 1 for the original, below 1 for a blurred copy, above 1 with noise added, and skips the border', () => {
+    expect(detailRatioY(texture, texture)).toBe(1);
+    const at = (img: RawImage, x: number, y: number, c: number) => img.data[(Math.min(img.height - 1, Math.max(0, y)) * img.width + Math.min(img.width - 1, Math.max(0, x))) * 3 + c]!;
+    const blurred = image(40, 36, (x, y, c) => Math.round((at(texture, x - 1, y, c) + 2 * at(texture, x, y, c) + at(texture, x + 1, y, c)) / 4));
+    const noisy = image(40, 36, (x, y, c) => Math.min(255, Math.max(0, at(texture, x, y, c) + (((x * 7919 + y * 104729) % 13) - 6) * 4)));
+    expect(detailRatioY(blurred, texture)).toBeLessThan(0.95);
+    expect(detailRatioY(noisy, texture)).toBeGreaterThan(1.02);
+    // A damaged 2-px border does not count once 2 px are cropped.
+    const framed = image(40, 36, (x, y, c) => (x < 2 || y < 2 || x >= 38 || y >= 34 ? (x + y) % 2 * 255 : at(texture, x, y, c)));
+    expect(detailRatioY(framed, texture, 2)).toBe(1);
+    expect(detailRatioY(framed, texture)).toBeGreaterThan(1);
   });
 
   it('SSIM falls with structural damage and is symmetric', () => {
@@ -107,6 +120,9 @@ describe('ganvas eval-sr', () => {
     const report = JSON.parse(printed.join('\n'));
     expect(report.summary.map((s: { method: string }) => s.method)).toEqual(['bicubic', 'esrgan-slim-x2']);
     expect(report.images[0].scores[1].psnr).toBeGreaterThan(15);
+    // Bicubic smooths: less edge energy than the original.
+    expect(report.images[0].scores[0].detail).toBeGreaterThan(0.3);
+    expect(report.images[0].scores[0].detail).toBeLessThan(1);
     expect(await evalSrCommand(['--scale', '4'])).toBe(2);
     expect(await evalSrCommand(['--data', photos, '--crop', 'center', '--crops', '3'])).toBe(2);
     expect(await evalSrCommand(['--data', photos, '--scale', '4', '--models', 'esrgan-slim-x2'])).toBe(2);

@@ -80,6 +80,29 @@ describe('SRResNet generator', () => {
     expect(generatorParameters(64, 16, 4, 'batch')).toBeLessThan(1.6e6);
   });
 
+  it("with upsampling 'direct' runs nothing at the high resolution: one 3×3 sub-pixel layer and one shuffle by the whole scale", () => {
+    for (const scale of [2, 3, 4] as const) {
+      const G = buildSrresnetGenerator({ scale, channels: 3, filters: 4, blocks: 2, norm: 'none', imageSkip: 'bicubic', upsampling: 'direct', seed: 1 });
+      try {
+        const shuffles = G.layers.filter((layer) => layer.getClassName() === 'GanvasPixelShuffle');
+        expect(shuffles.map((layer) => (layer.getConfig() as { scale: number }).scale)).toEqual([scale]);
+        // No convolution comes after the shuffle: every one runs on the low-resolution grid.
+        const after = G.layers.slice(G.layers.indexOf(shuffles[0]!) + 1);
+        expect(after.filter((l) => l.getClassName() === 'Conv2D').map((l) => l.name)).toEqual([]);
+        const tail = G.getLayer('tail') as tf.layers.Layer;
+        expect((tail.getConfig() as { kernelSize: number[]; filters: number }).filters).toBe(3 * scale * scale);
+        expect((tail.getConfig() as { kernelSize: number[] }).kernelSize).toEqual([3, 3]);
+        // Head 9·9·3·4+4, two blocks of 2·(144+4), body 144+4, tail 9·4·3r²+3r²: no PReLU after the shuffle.
+        expect(G.countParams()).toBe(976 + 4 + 2 * (2 * 148 + 4) + 148 + 36 * 3 * scale * scale + 3 * scale * scale);
+        const out = tf.tidy(() => G.predict(tf.zeros([2, 5, 7, 3])) as tf.Tensor);
+        expect(out.shape).toEqual([2, 5 * scale, 7 * scale, 3]);
+        out.dispose();
+      } finally {
+        G.dispose();
+      }
+    }
+  });
+
   it('passes gradients through the pixel shuffle to every layer before it', () => {
     const G = buildSrresnetGenerator({ scale: 4, channels: 3, filters: 4, blocks: 1, norm: 'none', imageSkip: 'none', seed: 2 });
     const x = tf.randomUniform([1, 6, 6, 3], -1, 1, 'float32', 3);

@@ -12,7 +12,7 @@ import { makeLowRes, type SrDegradation } from '../data/sr-degradation.js';
 import { cropRaw, decodeImage, type RawImage } from '../image/index.js';
 import { bicubicUpscaleImage } from './bicubic.js';
 import { loadUpscaleModel } from './load-model.js';
-import { lumaBt601, psnrY, ssimY } from './metrics.js';
+import { detailRatioY, gradientEnergyY, psnrY, ssimY } from './metrics.js';
 import { chooseUpscaleModel, type UpscaleModelFolders } from './model-catalogue.js';
 import { tileLayoutFor } from './tile-layout.js';
 import { upscaleImage } from './upscale-image.js';
@@ -62,6 +62,8 @@ export interface MethodScore {
   degradation: EvalDegradation;
   psnr: number;
   ssim: number;
+  /** Gradient energy of the result over the original's (metrics.ts `detailRatioY`): 1 = as much detail. */
+  detail: number;
 }
 
 export interface EvaluationReport {
@@ -75,18 +77,6 @@ export interface EvaluationReport {
   failures: { file: string; reason: string }[];
 }
 
-function gradientEnergy(image: RawImage): number {
-  const y = lumaBt601(image);
-  let total = 0;
-  for (let r = 0; r < y.height - 1; r++) {
-    for (let c = 0; c < y.width - 1; c++) {
-      const i = r * y.width + c;
-      total += Math.abs(y.data[i + 1]! - y.data[i]!) + Math.abs(y.data[i + y.width]! - y.data[i]!);
-    }
-  }
-  return total;
-}
-
 function chooseCrops(image: RawImage, size: number, mode: 'center' | 'detailed', count: number): RawImage[] {
   if (mode === 'center') {
     return [cropRaw(image, { left: Math.floor((image.width - size) / 2), top: Math.floor((image.height - size) / 2), width: size, height: size })];
@@ -95,7 +85,7 @@ function chooseCrops(image: RawImage, size: number, mode: 'center' | 'detailed',
   for (let top = 0; top + size <= image.height; top += size) {
     for (let left = 0; left + size <= image.width; left += size) {
       const crop = cropRaw(image, { left, top, width: size, height: size });
-      cells.push({ crop, energy: gradientEnergy(crop) });
+      cells.push({ crop, energy: gradientEnergyY(crop) });
     }
   }
   return cells
@@ -151,6 +141,7 @@ export async function evaluateUpscalers(dir: string, options: EvaluateOptions): 
           degradation,
           psnr: psnrY(result, hr, scale),
           ssim: ssimY(result, hr, scale),
+          detail: detailRatioY(result, hr, scale),
         });
         // The SR papers' bicubic (Keys a = −0.5, pixel centres; MATLAB's imresize), not libvips's enlargement:
         // on these photos libvips's 'cubic' upscale scores about 1 dB lower (issue 14's first table used it).
@@ -168,7 +159,7 @@ export async function evaluateUpscalers(dir: string, options: EvaluateOptions): 
     methods.map((method) => {
       const all = report.images.map((i) => i.scores.find((s) => s.method === method && s.degradation === degradation)!);
       const mean = (pick: (s: MethodScore) => number) => all.reduce((sum, s) => sum + pick(s), 0) / Math.max(1, all.length);
-      return { method, degradation, psnr: mean((s) => s.psnr), ssim: mean((s) => s.ssim), images: all.length };
+      return { method, degradation, psnr: mean((s) => s.psnr), ssim: mean((s) => s.ssim), detail: mean((s) => s.detail), images: all.length };
     }),
   );
   return report;

@@ -14,6 +14,17 @@ export const srganScales = [2, 3, 4] as const;
 /** What the generator's output is added to: nothing (the paper), or the input upscaled bicubically. */
 export const imageSkipKinds = ['none', 'bicubic'] as const;
 export type ImageSkipKind = (typeof imageSkipKinds)[number];
+/**
+ * How the generator reaches the high resolution. 'progressive': the paper's
+ * conv – pixel shuffle ×2 – PReLU blocks, then a 9×9 convolution at the full
+ * size. 'direct': one 3×3 convolution at the low resolution gives every
+ * output pixel's colour and a single pixel shuffle ×r places them (ESPCN: Shi
+ * et al. 2016, "Real-Time Single Image and Video Super-Resolution Using an
+ * Efficient Sub-Pixel Convolutional Neural Network"), so nothing runs at the
+ * high resolution: at ×4 with 32 filters it is about a third of the work.
+ */
+export const upsamplingKinds = ['progressive', 'direct'] as const;
+export type UpsamplingKind = (typeof upsamplingKinds)[number];
 /** The discriminator's eight convolutions halve the patch four times. */
 export const DISCRIMINATOR_REDUCTION = 16;
 export const pixelLossKinds = ['l1', 'l2'] as const;
@@ -42,6 +53,8 @@ export const SrganConfigSchema = FamilyConfigBase.extend({
   norm: z.enum(srganNormKinds).default('batch').meta({ title: 'Normalisation', description: "batch: the paper's; none: as ESRGAN (fewer artefacts)." }),
   /** 'bicubic': G adds its output to the input upscaled bicubically (VDSR's global residual); trains much faster. Paper: 'none'. */
   imageSkip: z.enum(imageSkipKinds).default('none').meta({ title: 'Image skip', description: 'bicubic: the network learns only what a bicubic upscale lacks (trains much faster).' }),
+  /** 'progressive' as in the paper; 'direct': ESPCN's single sub-pixel convolution at the low resolution. */
+  upsampling: z.enum(upsamplingKinds).default('progressive').meta({ title: 'Upsampling', description: "progressive: the paper's ×2 steps and a 9×9 layer at full size; direct: one sub-pixel layer at low resolution (about 3× faster at ×4)." }),
   /** Discriminator width of the first layer (paper: 64). */
   ndf: z.number().int().min(1).max(512).default(64).meta({ title: 'Discriminator filters (ndf)', description: "Filters of D's first layer." }),
   /** Content-only (SRResNet) steps before the adversarial phase; unset: half of `steps`. */

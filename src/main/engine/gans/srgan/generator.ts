@@ -8,6 +8,9 @@
  *   upsampling: conv3×3 (64·r²) – pixel shuffle ×r – PReLU; two ×2 blocks for
  *     ×4 (the paper), one for ×2, one ×3 block for ×3
  *   9×9 conv to the image channels
+ *   or, with `upsampling: 'direct'`, instead of the two lines above: one
+ *     conv3×3 (channels·r²) – pixel shuffle ×r, all at the low resolution
+ *     (ESPCN, Shi et al. 2016)
  *   (optionally) + the input upscaled bicubically, see `imageSkip`
  *
  * 'none' drops every batch norm, as ESRGAN does (Wang et al. 2018, "ESRGAN:
@@ -27,9 +30,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { createWeightInit, PixelShuffle } from '../shared/layers/index.js';
 import { BicubicUpsample } from './bicubic-upsample.js';
-import type { ImageSkipKind, SrganNormKind } from './config.js';
+import type { ImageSkipKind, SrganNormKind, UpsamplingKind } from './config.js';
 
-export { srganNormKinds, srganScales, imageSkipKinds, type SrganNormKind, type ImageSkipKind } from './config.js';
+export { srganNormKinds, srganScales, imageSkipKinds, upsamplingKinds, type SrganNormKind, type ImageSkipKind, type UpsamplingKind } from './config.js';
 
 /** ESRGAN's scale of the residual-branch initialisation (Wang et al. 2018, section 3.3). */
 export const RESIDUAL_INIT_GAIN = 0.1;
@@ -57,6 +60,8 @@ export interface SrresnetOptions {
    * shortens training a lot. Not in SRGAN.
    */
   imageSkip: ImageSkipKind;
+  /** Default 'progressive' (the paper). */
+  upsampling?: UpsamplingKind;
   seed: number;
 }
 
@@ -112,14 +117,21 @@ export function buildSrresnetGenerator(options: SrresnetOptions): tf.LayersModel
   }
   x = normalise('body_bn', apply(conv('body_conv', filters, 3, filters, true, branchGain), x));
   x = apply(tf.layers.add({ name: 'long_skip' }), [head, x]);
-  upsamplingFactors(options.scale).forEach((factor, i) => {
-    x = apply(conv(`up${i + 1}_conv`, filters * factor * factor, 3, filters, false), x);
-    x = apply(new PixelShuffle({ name: `up${i + 1}_shuffle`, scale: factor }), x);
-    x = apply(prelu(`up${i + 1}_prelu`), x);
-  });
   // Over a bicubic skip the output starts as the plain upscale, plus almost nothing.
   const tailGain = options.imageSkip === 'bicubic' ? TAIL_INIT_GAIN / 10 : TAIL_INIT_GAIN;
-  let output = apply(conv('tail', channels, 9, filters, false, tailGain), x);
+  let output: tf.SymbolicTensor;
+  if (options.upsampling === 'direct') {
+    upsamplingFactors(options.scale); // the same scales as the paper's path
+    const subpixels = apply(conv('tail', channels * options.scale * options.scale, 3, filters, false, tailGain), x);
+    output = apply(new PixelShuffle({ name: 'tail_shuffle', scale: options.scale }), subpixels);
+  } else {
+    upsamplingFactors(options.scale).forEach((factor, i) => {
+      x = apply(conv(`up${i + 1}_conv`, filters * factor * factor, 3, filters, false), x);
+      x = apply(new PixelShuffle({ name: `up${i + 1}_shuffle`, scale: factor }), x);
+      x = apply(prelu(`up${i + 1}_prelu`), x);
+    });
+    output = apply(conv('tail', channels, 9, filters, false, tailGain), x);
+  }
   if (options.imageSkip === 'bicubic') {
     const upscaled = apply(new BicubicUpsample({ name: 'image_upscaled', scale: options.scale }), input);
     output = apply(tf.layers.add({ name: 'image_skip' }), [upscaled, output]);

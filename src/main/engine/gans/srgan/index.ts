@@ -27,7 +27,7 @@ export const srgan: FamilyDescriptor<SrganConfig> = {
   // SRResNet is fully convolutional: an upscaler takes photos of any size.
   inferenceSize: 'any',
   configSchema: SrganConfigSchema,
-  architectureKeys: ['size', 'channels', 'scale', 'filters', 'blocks', 'norm', 'imageSkip', 'ndf'],
+  architectureKeys: ['size', 'channels', 'scale', 'filters', 'blocks', 'norm', 'imageSkip', 'upsampling', 'ndf'],
   translateOptions: noTranslateOptions,
   inferenceNetworks: ['G'],
   presets: {

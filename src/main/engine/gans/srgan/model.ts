@@ -41,8 +41,8 @@ const LOSS_NAMES = ['content', 'G_adv', 'D_real', 'D_fake'] as const;
 const VISUAL_NAMES = ['lr', 'bicubic', 'output', 'hr'] as const;
 
 function buildGenerator(config: SrganConfig, seed: number): tf.LayersModel {
-  const { scale, channels, filters, blocks, norm, imageSkip } = config;
-  return buildSrresnetGenerator({ scale, channels, filters, blocks, norm, imageSkip, seed });
+  const { scale, channels, filters, blocks, norm, imageSkip, upsampling } = config;
+  return buildSrresnetGenerator({ scale, channels, filters, blocks, norm, imageSkip, upsampling, seed });
 }
 
 /** G alone: what the studio needs to upscale. */
