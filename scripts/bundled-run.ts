@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { applySetting } from '../src/main/cli/train.js';
 import type { AnyFamily } from '../src/main/engine/gans/family.js';
-import { runTraining } from '../src/main/engine/train/index.js';
+import { runTraining, type TrainingRunRequest } from '../src/main/engine/train/index.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -36,6 +36,8 @@ export async function runBundledTraining(request: {
   runDir: string;
   requested: Record<string, unknown>;
   sets: readonly string[];
+  /** Passed to runTraining (a warm start of a fresh run). */
+  wrapModule?: TrainingRunRequest['wrapModule'];
   /** Decimals of the logged losses (default 3). */
   digits?: number;
 }): Promise<void> {
@@ -48,6 +50,7 @@ export async function runBundledTraining(request: {
     runDir: request.runDir,
     requested,
     resume: existsSync(join(request.runDir, 'checkpoint')),
+    ...(request.wrapModule ? { wrapModule: request.wrapModule } : {}),
     onStart: ({ config, resumeFrom, summary }) => console.log(`${summary}; ${resumeFrom === null ? 'new run' : `from step ${resumeFrom}`}; config ${JSON.stringify(config)}`),
     onWarning: (warning) => console.log(`warning: ${warning}`),
     onProgress: (p) => {

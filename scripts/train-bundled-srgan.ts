@@ -15,11 +15,20 @@
  *   node --import tsx scripts/train-bundled-srgan.ts [RUN_DIR] [--scale 4] [--steps N] [--set KEY=VALUE …]
  *
  * Resumable: run it again and it continues from the run folder's checkpoint.
+ *
+ * The sharp model: `--init-from FOLDER` starts a fresh run's generator from
+ * a faithful model (an exported model folder or a run folder; same
+ * architecture), with a new discriminator, for the GAN phase alone
+ * (`--set pretrainSteps=0 --set adversarialWeight=…`).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import sharp from 'sharp';
+import type * as tf from '@tensorflow/tfjs';
+import type { FamilyModule } from '../src/main/engine/gans/family.js';
+import { loadExportedModel } from '../src/main/engine/models/load-exported-model.js';
+import { loadCheckpointForInference } from '../src/main/engine/train/checkpoint/index.js';
 import { initBackend } from '../src/main/engine/backend/index.js';
 import { srgan } from '../src/main/engine/gans/srgan/index.js';
 import { bundledArgs, runBundledTraining } from './bundled-run.js';
@@ -106,7 +115,7 @@ async function buildTiles(trainDir: string, heldDir: string): Promise<{ tiles: n
   return { tiles, flat };
 }
 
-const args = bundledArgs((values) => `.bundled-training/srgan-photo-x${values['scale'] ?? 4}`, { scale: { type: 'string' } });
+const args = bundledArgs((values) => `.bundled-training/srgan-photo-x${values['scale'] ?? 4}`, { scale: { type: 'string' }, 'init-from': { type: 'string' } });
 const scale = Number(args.values.scale ?? 4);
 const { runDir } = args;
 const dataRoot = resolve(runDir, '..', 'sr-photos');
@@ -141,4 +150,28 @@ const requested: Record<string, unknown> = {
   sampleEvery: 1000,
   seed: args.seed,
 };
-await runBundledTraining({ family: srgan, dataDir: trainDir, runDir, requested, sets: args.sets, digits: 4 });
+/** A fresh run's G starts from `from`'s G, weight by weight (the same architecture). */
+async function warmStartFrom(from: string): Promise<(module: FamilyModule) => FamilyModule> {
+  const source = existsSync(join(from, 'checkpoint')) ? await loadCheckpointForInference(from) : await loadExportedModel(from);
+  const G0: tf.LayersModel | undefined = source.model.networks['G'];
+  if (!G0) throw new Error(`${from} holds no SRGAN generator`);
+  return (module) => ({
+    ...module,
+    build: (config, options) => {
+      const model = module.build(config, options);
+      const G = model.networks['G']!;
+      if (G.weights.length !== G0.weights.length) throw new Error(`${from}: its generator has ${G0.weights.length} weights, this run's ${G.weights.length}; give the same filters, blocks, upsampling and scale`);
+      G.weights.forEach((weight, i) => {
+        const value = G0.weights[i]!.read();
+        if (value.shape.join() !== weight.shape.join()) throw new Error(`${from}: ${weight.name} is [${value.shape.join(',')}], this run needs [${weight.shape.join(',')}]`);
+        weight.write(value.clone());
+      });
+      console.log(`G starts from ${from}`);
+      return model;
+    },
+  });
+}
+const initFrom = args.values['init-from'] as string | undefined;
+const fresh = !existsSync(join(runDir, 'checkpoint'));
+const wrapModule = initFrom !== undefined && fresh ? await warmStartFrom(resolve(initFrom)) : undefined;
+await runBundledTraining({ family: srgan, dataDir: trainDir, runDir, requested, sets: args.sets, digits: 4, ...(wrapModule ? { wrapModule } : {}) });

@@ -6,7 +6,7 @@
  * between the two callers (printing to a terminal, reporting job progress)
  * comes in as callbacks.
  */
-import type { AnyFamily, FamilyConfig } from '../gans/family.js';
+import type { AnyFamily, FamilyConfig, FamilyModule } from '../gans/family.js';
 import { resolveRunConfig } from './run-config.js';
 import { openTrainingData } from './training-data.js';
 import { train, type TrainProgress, type TrainResult } from './train.js';
@@ -20,6 +20,11 @@ export interface TrainingRunRequest {
   /** What the user set; the rest comes from the checkpoint (resume) or the family defaults. */
   requested: Record<string, unknown>;
   resume: boolean;
+  /**
+   * Wraps the family's model module before training (a script that starts a
+   * fresh run's generator from an earlier model's weights); default: as loaded.
+   */
+  wrapModule?(module: FamilyModule): FamilyModule;
   /** Under `requested` for a fresh run (e.g. the family's CLI preset). */
   freshDefaults?: Record<string, unknown>;
   signal?: AbortSignal;
@@ -51,7 +56,8 @@ export async function runTraining(request: TrainingRunRequest): Promise<TrainRes
   const training = await openTrainingData(family, request.dataDir, opened.config);
   // What only the data knows (a domain dataset's domain names) goes into the config the run records.
   const config: FamilyConfig = family.withDataFacts ? family.withDataFacts(opened.config, training.facts) : opened.config;
-  const module = await family.loadModel();
+  const loadedModule = (await family.loadModel()) as FamilyModule;
+  const module = request.wrapModule ? request.wrapModule(loadedModule) : loadedModule;
   const { resumeFrom } = opened;
   const start: TrainingRunStart = { config, resumeFrom, summary: training.summary };
   request.onStart?.(start);
