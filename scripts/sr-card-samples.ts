@@ -16,7 +16,8 @@ import { initBackend } from '../src/main/engine/backend/index.js';
 import { makeLowRes } from '../src/main/engine/data/sr-degradation.js';
 import { cropRaw, decodeImage, resizeImage, type RawImage } from '../src/main/engine/image/index.js';
 import { bicubicUpscaleImage } from '../src/main/engine/upscale/bicubic.js';
-import { chooseUpscaleModel, loadUpscaleModel, lumaBt601, tileLayoutFor, upscaleImage } from '../src/main/engine/upscale/index.js';
+import { chooseUpscaleModel, loadUpscaleModel, tileLayoutFor, upscaleImage } from '../src/main/engine/upscale/index.js';
+import { gradientEnergyY } from '../src/main/engine/upscale/metrics.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -36,9 +37,7 @@ function mostDetailed(image: RawImage): RawImage {
   for (let top = 0; top + side <= image.height; top += side) {
     for (let left = 0; left + side <= image.width; left += side) {
       const crop = cropRaw(image, { left, top, width: side, height: side });
-      const y = lumaBt601(crop);
-      let energy = 0;
-      for (let i = 0; i + y.width + 1 < y.data.length; i++) energy += Math.abs(y.data[i + 1]! - y.data[i]!) + Math.abs(y.data[i + y.width]! - y.data[i]!);
+      const energy = gradientEnergyY(crop);
       if (energy > bestEnergy) [best, bestEnergy] = [crop, energy];
     }
   }
