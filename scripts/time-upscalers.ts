@@ -18,6 +18,7 @@ const { values } = parseArgs({
     models: { type: 'string' },
     sizes: { type: 'string', default: '640x480' },
     photo: { type: 'string', default: '/usr/share/backgrounds/mate/nature/Dune.jpg' },
+    tile: { type: 'string' },
   },
 });
 const scale = Number(values.scale);
@@ -34,12 +35,12 @@ for (const size of values.sizes.split(',')) {
     const times: number[] = [];
     for (let run = 0; run < 2; run++) {
       const started = performance.now();
-      await upscaleImage(input, loaded, tileLayoutFor(loaded));
+      await upscaleImage(input, loaded, tileLayoutFor(loaded, values.tile ? Number(values.tile) : undefined));
       times.push((performance.now() - started) / 1000);
     }
     const seconds = Math.min(...times);
     first ??= seconds;
     const outputMp = (width * scale * height * scale) / 1e6;
-    console.log(JSON.stringify({ model: loaded.info.id, runtime: loaded.inference.runtime, input: size, scale, seconds: Number(seconds.toFixed(2)), secondsPerOutputMp: Number((seconds / outputMp).toFixed(3)), ratioToFirst: Number((seconds / first).toFixed(2)) }));
+    console.log(JSON.stringify({ model: loaded.info.id, runtime: loaded.inference.runtime, tile: tileLayoutFor(loaded, values.tile ? Number(values.tile) : undefined).tile, input: size, scale, seconds: Number(seconds.toFixed(2)), secondsPerOutputMp: Number((seconds / outputMp).toFixed(3)), ratioToFirst: Number((seconds / first).toFixed(2)) }));
   }
 }

@@ -4,7 +4,7 @@ import { initBackend } from '../../src/main/engine/backend/index.js';
 import { loadUpscaleModel } from '../../src/main/engine/upscale/load-model.js';
 import { chooseUpscaleModel, listUpscaleModels } from '../../src/main/engine/upscale/model-catalogue.js';
 import { upscaleRgbWindow } from '../../src/main/engine/upscale/model-window.js';
-import { defaultTileSize, tileLayoutFor } from '../../src/main/engine/upscale/tile-layout.js';
+import { defaultTileSize, onnxTileCap, tileLayoutFor } from '../../src/main/engine/upscale/tile-layout.js';
 
 beforeAll(async () => {
   await initBackend({ prefer: 'wasm' });
@@ -73,5 +73,19 @@ describe('loading from node_modules', () => {
     expect(defaultTileSize(slim, 64 * 2 ** 30)).toBeLessThanOrEqual(256);
     expect(defaultTileSize(slim, 100 * 2 ** 20)).toBe(64);
     expect(() => tileLayoutFor(slim, 20)).toThrow(/tile size must be a whole number from 44/);
+  });
+
+  it('keeps default tiles at most onnxTileCap on ONNX Runtime, where large tiles cost more per pixel, and up to 512 on tfjs', async () => {
+    const info = chooseUpscaleModel({ model: 'bundled:srgan-photo-x4' });
+    const onOnnx = await loadUpscaleModel(info, { inference: 'onnx' });
+    const onTfjs = await loadUpscaleModel(info, { inference: 'tfjs' });
+    expect(onOnnx.inference.runtime).toBe('onnx');
+    expect(onTfjs.inference.runtime).toBe('tfjs');
+    // With 64 GiB free, memory alone allows the largest tile.
+    expect(defaultTileSize(onTfjs, 64 * 2 ** 30)).toBe(512);
+    expect(defaultTileSize(onOnnx, 64 * 2 ** 30)).toBe(onnxTileCap);
+    // Short of memory, the memory rule still decides on both.
+    expect(defaultTileSize(onOnnx, 40 * 2 ** 20)).toBe(defaultTileSize(onTfjs, 40 * 2 ** 20));
+    expect(defaultTileSize(onOnnx, 40 * 2 ** 20)).toBeLessThan(onnxTileCap);
   });
 });

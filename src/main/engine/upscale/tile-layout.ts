@@ -23,14 +23,27 @@ function bytesPerInputPixel(loaded: LoadedUpscaleModel): number {
 }
 
 /**
+ * The largest default tile on ONNX Runtime. Its time per pixel rises with the
+ * tile past a few hundred pixels (the feature maps leave the caches): measured
+ * on 2 cores, the bundled ×4 SRResNet (16 blocks, sub-pixel output) upscaled a
+ * 640×480 photo in 8.6–8.9 s with 320 px tiles, 12.9 s with 384 and 15.3 s
+ * with 512 (its memory budget's choice), although larger tiles redo less
+ * context; smaller ones redo too much (10.2 s at 256, 15.6 s at 192, for its
+ * 38 px of context a side).
+ */
+export const onnxTileCap = 320;
+
+/**
  * A tile side that fits the memory there is: a quarter of free memory, at most
  * 512 MB (the wasm heap only grows, so a huge first tile would stay reserved),
- * clamped to 64…512 and rounded down to a multiple of 16.
+ * clamped to 64…512 (64…320 on ONNX Runtime, `onnxTileCap`) and rounded down
+ * to a multiple of 16.
  */
 export function defaultTileSize(loaded: LoadedUpscaleModel, freeBytes = os.freemem()): number {
   const budget = Math.min(freeBytes / 4, 512 * 2 ** 20);
   const side = Math.floor(Math.sqrt(budget / bytesPerInputPixel(loaded)) / 16) * 16;
-  return Math.min(maxTile, Math.max(minTile, side, smallestTile(loaded)));
+  const largest = loaded.inference.runtime === 'onnx' ? onnxTileCap : maxTile;
+  return Math.min(largest, Math.max(minTile, side, smallestTile(loaded)));
 }
 
 function contextFor(loaded: LoadedUpscaleModel): number {
